@@ -1,0 +1,37 @@
+# Gugugo Desktop. `make run` and `make test` set up a fresh Debian 12 machine (with Go and npm) on their own.
+GO      ?= go
+BIN     := build/gugugo
+LIBDIR  := build/lib
+# The binary finds llama.cpp in lib/ beside itself (see inference/llama); -trimpath keeps the source path out of it.
+GOFLAGS_BUILD := -trimpath
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+deps:
+	bash scripts/deps.sh build
+
+build: deps
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) .
+	mkdir -p $(LIBDIR)
+	cp -u deps/llama/lib/*.so $(LIBDIR)/
+	cp -u deps/llama/LICENSE $(LIBDIR)/LICENSE.llama.cpp
+
+run: build
+	./$(BIN)
+
+test:
+	bash scripts/deps.sh test
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+	$(MAKE) build
+	bash scripts/cli-test.sh
+
+bench: build
+	@test -n "$(MODEL)" || { echo "usage: make bench MODEL=file.gguf"; exit 2; }
+	./$(BIN) bench --model $(MODEL)
+
+clean:
+	rm -rf build

@@ -1,0 +1,91 @@
+// Package cli is gugugo's command line: translate, bench and the developer tools, in the same binary as the app.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Version is the application's version.
+const Version = "0.1.0"
+
+// ErrUsage marks a command line that could not be understood; its message has already been printed.
+var ErrUsage = errors.New("usage")
+
+const usage = `gugugo %s: offline Korean⇄English translation with the Gugugo models
+
+Usage:
+  gugugo translate --model FILE [--to en|ko|auto] [TEXT...]   translate TEXT (or stdin), streaming to stdout
+  gugugo bench --model FILE [--gpu-layers N]                  measure load, prompt and decode speed
+  gugugo dev tiny-model --arch gptneox|llama --out FILE       write a random-weight test model
+  gugugo --version
+
+Run "gugugo COMMAND --help" for a command's options.
+`
+
+// Run runs a command line (without the program name) and returns the process exit code.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(stdout, usage, Version)
+		return 0
+	}
+	var err error
+	switch args[0] {
+	case "--version", "version":
+		fmt.Fprintln(stdout, "gugugo", Version)
+		return 0
+	case "translate":
+		err = translate(args[1:], stdin, stdout, stderr)
+	case "bench":
+		err = bench(args[1:], stdout, stderr)
+	case "dev":
+		err = dev(args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "gugugo: unknown command %q (see gugugo --help)\n", args[0])
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, ErrUsage):
+		return 2
+	}
+	fmt.Fprintln(stderr, "gugugo:", oneLine(err.Error()))
+	return 1
+}
+
+// oneLine keeps an error to one line on the terminal.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// parse parses flags that may come before or after the positional arguments, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	fs.SetOutput(stderr)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, ErrUsage
+			}
+			return nil, ErrUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func modelFlag(fs *flag.FlagSet) *string {
+	return fs.String("model", os.Getenv("GUGUGO_MODEL"), "GGUF model `file` (default $GUGUGO_MODEL)")
+}

@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/gugugo-desktop/gugugo/inference/gguf"
+	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
+)
+
+func dev(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "tiny-model" {
+		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b] [--type f32|f16|q8_0]")
+		return ErrUsage
+	}
+	fs := flag.NewFlagSet("tiny-model", flag.ContinueOnError)
+	arch := fs.String("arch", "gptneox", "architecture: gptneox (like Gugugo-1.3B) or llama (like Gugugo-7B)")
+	out := fs.String("out", "", "output `file`")
+	shape := fs.String("shape", "tiny", "tiny, or gugugo-1.3b for the real 1.3B shape (2.6 GB in f16)")
+	typ := fs.String("type", "f32", "type of the weight matrices: f32, f16 or q8_0")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if _, err := parse(fs, args[1:], stderr); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("tiny-model: --out FILE is required")
+	}
+	s, ok := tinymodel.Shapes[*shape]
+	if !ok {
+		names := make([]string, 0, len(tinymodel.Shapes))
+		for n := range tinymodel.Shapes {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return fmt.Errorf("unknown shape %q (want %s)", *shape, strings.Join(names, " or "))
+	}
+	t, err := gguf.ParseTensorType(*typ)
+	if err != nil {
+		return err
+	}
+	if err := tinymodel.Write(*out, tinymodel.Options{Arch: *arch, Shape: s, Type: t, Seed: *seed}); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, *out)
+	return nil
+}

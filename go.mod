@@ -1,0 +1,3 @@
+module github.com/gugugo-desktop/gugugo
+
+go 1.26

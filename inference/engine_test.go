@@ -1,0 +1,362 @@
+package inference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gugugo-desktop/gugugo/inference/gguf"
+	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
+)
+
+var modelDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gugugo-inference-test")
+	if err != nil {
+		panic(err)
+	}
+	modelDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var (
+	modelMu sync.Mutex
+	models  = map[string]string{}
+)
+
+// model writes a test model once per test binary.
+func model(t testing.TB, name string, o tinymodel.Options) string {
+	t.Helper()
+	modelMu.Lock()
+	defer modelMu.Unlock()
+	if p, ok := models[name]; ok {
+		return p
+	}
+	p := filepath.Join(modelDir, name+".gguf")
+	if err := tinymodel.Write(p, o); err != nil {
+		t.Fatal(err)
+	}
+	models[name] = p
+	return p
+}
+
+func randomModel(t testing.TB, arch string) string {
+	return model(t, "random-"+arch, tinymodel.Options{Arch: arch, Shape: tinymodel.Shapes["tiny"], Type: gguf.F32, Seed: 7})
+}
+
+// scripted writes a model whose answer to any prompt is the given token pieces.
+func scripted(t testing.TB, arch, name string, loopTo int, pieces ...string) string {
+	return model(t, arch+"-"+name, tinymodel.Options{Arch: arch, Script: &tinymodel.Script{After: ":", Pieces: pieces, LoopTo: loopTo}})
+}
+
+func load(t testing.TB, path string, o Options) *Engine {
+	t.Helper()
+	e, err := Load(path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	return e
+}
+
+func translate(t testing.TB, e *Engine, req Request) (Result, []string) {
+	t.Helper()
+	var pieces []string
+	res, err := e.Translate(context.Background(), req, func(s string) { pieces = append(pieces, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, pieces
+}
+
+func TestLoadAndStreamRandomModels(t *testing.T) {
+	for _, arch := range Architectures {
+		t.Run(arch, func(t *testing.T) {
+			var progress []float32
+			e := load(t, randomModel(t, arch), Options{GPULayers: -1, Progress: func(p float32) { progress = append(progress, p) }})
+			if len(progress) == 0 || progress[len(progress)-1] != 1 {
+				t.Errorf("load progress %v does not reach 1", progress)
+			}
+			info := e.Info()
+			if info.Arch != arch || info.ContextSize != 2048 || !strings.Contains(info.Device, "CPU") {
+				t.Errorf("info %+v", info)
+			}
+			res, pieces := translate(t, e, Request{Text: "안녕하세요, 오늘 날씨가 좋아요.", Direction: KoreanToEnglish})
+			if strings.Join(pieces, "") != res.Text {
+				t.Errorf("streamed pieces %q differ from the result %q", pieces, res.Text)
+			}
+			for _, p := range pieces {
+				if !utf8.ValidString(p) {
+					t.Errorf("broken UTF-8 streamed: %q", p)
+				}
+			}
+			if res.PromptTokens < 10 || res.GeneratedTokens < 1 || res.TimeToFirstToken <= 0 || res.Stop == "" || res.Chunks != 1 {
+				t.Errorf("statistics %+v", res)
+			}
+		})
+	}
+}
+
+func TestScriptedTranslationStopsAtMarker(t *testing.T) {
+	for _, arch := range Architectures {
+		t.Run(arch, func(t *testing.T) {
+			e := load(t, scripted(t, arch, "marker", -1, " Hello", " world", ".", "<", "/", "끝", ">", " the", " weather"), DefaultOptions())
+			res, pieces := translate(t, e, Request{Text: "안녕하세요", Direction: KoreanToEnglish})
+			if res.Text != "Hello world." || res.Stop != StopMarker {
+				t.Fatalf("got %q (stop %s), want \"Hello world.\" at the marker", res.Text, res.Stop)
+			}
+			if len(pieces) < 2 {
+				t.Errorf("not streamed piece by piece: %q", pieces)
+			}
+			for _, p := range pieces {
+				if strings.ContainsAny(p, "<>/") || strings.Contains(p, "끝") {
+					t.Errorf("part of the marker was streamed: %q", p)
+				}
+			}
+			// The marker is 4 tokens; the model decoded all of them and nothing after.
+			if res.GeneratedTokens != 7 {
+				t.Errorf("generated %d tokens, want 7", res.GeneratedTokens)
+			}
+		})
+	}
+}
+
+func TestHangulSplitAcrossTokens(t *testing.T) {
+	// 안 is EC 95 88: three single-byte tokens.
+	e := load(t, scripted(t, "gptneox", "utf8", -1, " Hello", " \xec", "\x95", "\x88", "입니다", "<|endoftext|>"), DefaultOptions())
+	res, pieces := translate(t, e, Request{Text: "hi", Direction: EnglishToKorean})
+	if res.Text != "Hello 안입니다" || res.Stop != StopEOG {
+		t.Fatalf("got %q (stop %s)", res.Text, res.Stop)
+	}
+	for _, p := range pieces {
+		if !utf8.ValidString(p) {
+			t.Errorf("broken UTF-8 streamed: %q", p)
+		}
+	}
+}
+
+func TestRepetitionIsStopped(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), DefaultOptions())
+	res, _ := translate(t, e, Request{Text: "안녕하세요", Direction: KoreanToEnglish, MaxTokens: 500})
+	if res.Stop != StopRepetition {
+		t.Fatalf("stop %s after %d tokens, want repetition", res.Stop, res.GeneratedTokens)
+	}
+	if res.GeneratedTokens > 20 || !strings.HasPrefix(res.Text, "Hello la li lu la li lu") {
+		t.Errorf("%d tokens: %q", res.GeneratedTokens, res.Text)
+	}
+}
+
+func TestLengthLimits(t *testing.T) {
+	var pieces []string
+	for c := 'a'; c <= 'z'; c++ {
+		pieces = append(pieces, string(c))
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		pieces = append(pieces, string(c))
+	}
+	e := load(t, scripted(t, "llama", "alphabet", 0, pieces...), DefaultOptions())
+	res, _ := translate(t, e, Request{Text: "hi", Direction: EnglishToKorean, MaxTokens: 5})
+	if res.Stop != StopLimit || res.GeneratedTokens != 5 || res.Text != "abcde" {
+		t.Errorf("MaxTokens 5: %q, %d tokens, stop %s", res.Text, res.GeneratedTokens, res.Stop)
+	}
+	res, _ = translate(t, e, Request{Text: "hi", Direction: EnglishToKorean})
+	if res.Stop != StopLimit || res.GeneratedTokens >= len(pieces) {
+		t.Errorf("derived limit: %d tokens, stop %s", res.GeneratedTokens, res.Stop)
+	}
+}
+
+func TestCancelMidStream(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), DefaultOptions())
+	ctx, cancel := context.WithCancel(context.Background())
+	var pieces []string
+	res, err := e.Translate(ctx, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 500}, func(s string) {
+		pieces = append(pieces, s)
+		if len(pieces) == 2 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) || res.Stop != StopCancelled {
+		t.Fatalf("err %v, stop %s", err, res.Stop)
+	}
+	// Cancelled while the second piece was shown: no further token was decoded.
+	if len(pieces) != 2 || res.GeneratedTokens != 2 {
+		t.Errorf("after cancelling: %d pieces, %d tokens", len(pieces), res.GeneratedTokens)
+	}
+	// The engine is still usable.
+	if r, _ := translate(t, e, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}); r.Text != "Hello la li" {
+		t.Errorf("after a cancel: %q", r.Text)
+	}
+}
+
+func TestLongInputSplitAndReassembled(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "marker", -1, " Hello", " world", ".", "<", "/", "끝", ">", " the", " weather"), Options{ContextSize: 128})
+	para := strings.Repeat("오늘은 날씨가 좋아서 공원에 갔습니다. ", 12)
+	text := para + "\n\n" + "짧은 문단입니다.\n" + para
+	chunks := Chunks(text, e.fits)
+	if len(chunks) < 5 {
+		t.Fatalf("expected the text to need several prompts, got %d", len(chunks))
+	}
+	var want strings.Builder
+	for i, c := range chunks {
+		want.WriteString("Hello world.")
+		if i < len(chunks)-1 {
+			want.WriteString(c.Sep)
+		}
+	}
+	res, pieces := translate(t, e, Request{Text: text, Direction: KoreanToEnglish})
+	if res.Text != want.String() || strings.Join(pieces, "") != res.Text {
+		t.Fatalf("got %q\nwant %q", res.Text, want.String())
+	}
+	if res.Chunks != len(chunks) || !strings.Contains(res.Text, ".\n\nHello world.\nHello") {
+		t.Errorf("%d chunks; paragraph breaks: %q", res.Chunks, res.Text)
+	}
+}
+
+func TestConcurrentCallsAreServedInTurn(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "marker", -1, " Hello", " world", ".", "<", "/", "끝", ">", " the", " weather"), DefaultOptions())
+	var mu sync.Mutex
+	var log []int
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(id int) {
+			defer wg.Done()
+			res, err := e.Translate(context.Background(), Request{Text: fmt.Sprintf("문장 %d", id), Direction: KoreanToEnglish}, func(string) {
+				mu.Lock()
+				log = append(log, id)
+				mu.Unlock()
+			})
+			if err == nil && res.Text != "Hello world." {
+				err = fmt.Errorf("call %d got %q", id, res.Text)
+			}
+			errs <- err
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	// Each call's pieces form one unbroken run: calls never interleave.
+	seen := map[int]bool{}
+	for i, id := range log {
+		if i > 0 && log[i-1] != id {
+			if seen[id] {
+				t.Fatalf("call %d resumed after another call: %v", id, log)
+			}
+		}
+		seen[id] = true
+	}
+	if len(seen) != 8 {
+		t.Errorf("%d calls streamed", len(seen))
+	}
+}
+
+func TestWaitingCallGivesUpWithItsContext(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), DefaultOptions())
+	started := make(chan struct{})
+	release := make(chan struct{})
+	go e.Translate(context.Background(), Request{Text: "a", MaxTokens: 3}, func(string) {
+		select {
+		case <-started:
+		default:
+			close(started)
+			<-release
+		}
+	})
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Translate(ctx, Request{Text: "b"}, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("a call waiting for its turn returned %v after its context ended", err)
+	}
+	close(release)
+}
+
+func TestBadModelFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := randomModel(t, "gptneox")
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	random := make([]byte, 4096)
+	for i := range random {
+		random[i] = byte(i*7 + i/13)
+	}
+	bert := filepath.Join(dir, "bert.gguf")
+	w := &gguf.Writer{}
+	w.String("general.architecture", "bert")
+	f, _ := os.Create(bert)
+	if err := w.Write(f, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	cases := []struct {
+		path, want string
+	}{
+		{filepath.Join(dir, "missing.gguf"), "not found"},
+		{dir, "is a folder"},
+		{write("empty.gguf", nil), "not a GGUF model file"},
+		{write("text.gguf", []byte("hello, this is a text file\n")), "not a GGUF model file"},
+		{write("random.gguf", random), "not a GGUF model file"},
+		{write("header.gguf", data[:100]), "truncated"},
+		{write("data.gguf", data[:len(data)/2]), "corrupted or incomplete"},
+		{bert, `unsupported model architecture "bert"`},
+	}
+	for _, c := range cases {
+		e, err := Load(c.path, DefaultOptions())
+		if err == nil {
+			e.Close()
+			t.Errorf("%s: loaded", filepath.Base(c.path))
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error %q, want one line with %q", filepath.Base(c.path), err, c.want)
+		}
+	}
+}
+
+func TestClosedEngine(t *testing.T) {
+	e, err := Load(randomModel(t, "llama"), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	if _, err := e.Translate(context.Background(), Request{Text: "hi"}, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("translate after Close: %v", err)
+	}
+}
+
+func BenchmarkTranslateTiny(b *testing.B) {
+	e := load(b, randomModel(b, "gptneox"), DefaultOptions())
+	b.ResetTimer()
+	var tokens int
+	for i := 0; i < b.N; i++ {
+		res, err := e.Translate(context.Background(), Request{Text: "오늘 날씨가 좋아요.", ForceTokens: 64}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokens += res.GeneratedTokens
+	}
+	b.ReportMetric(float64(tokens)/b.Elapsed().Seconds(), "tokens/s")
+}

@@ -1,0 +1,57 @@
+// The llama.cpp API that Gugugo uses, reached through dlopen so that a binary without the libraries
+// still starts (its CLI says which command installs them) and GPU plugins are found at run time.
+#ifndef GUGUGO_SHIM_H
+#define GUGUGO_SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ggml-backend.h"
+#include "llama.h"
+
+// gg_open loads libllama from dir and every ggml backend plugin in it; 0 on success, else err is filled.
+int gg_open(const char *dir, char *err, size_t errlen);
+void gg_set_verbose(int verbose);
+// gg_last_error copies into buf the first error-level message llama.cpp logged since gg_clear_error.
+void gg_last_error(char *buf, size_t len);
+void gg_clear_error(void);
+
+size_t gg_dev_count(void);
+const char *gg_dev_name(size_t i);
+const char *gg_dev_description(size_t i);
+int gg_dev_type(size_t i);
+void gg_dev_memory(size_t i, size_t *free_mem, size_t *total);
+
+struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, uintptr_t progress_handle);
+void gg_model_free(struct llama_model *m);
+const struct llama_vocab *gg_model_vocab(const struct llama_model *m);
+int32_t gg_model_desc(const struct llama_model *m, char *buf, size_t len);
+int32_t gg_model_meta(const struct llama_model *m, const char *key, char *buf, size_t len);
+int32_t gg_model_n_ctx_train(const struct llama_model *m);
+uint64_t gg_model_size(const struct llama_model *m);
+uint64_t gg_model_n_params(const struct llama_model *m);
+
+struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint32_t n_batch, uint32_t n_seq, int32_t n_threads);
+void gg_context_free(struct llama_context *c);
+uint32_t gg_n_ctx(const struct llama_context *c);
+void gg_memory_clear(struct llama_context *c);
+bool gg_memory_seq_rm(struct llama_context *c, int32_t seq, int32_t p0, int32_t p1);
+
+int32_t gg_vocab_n_tokens(const struct llama_vocab *v);
+bool gg_vocab_is_eog(const struct llama_vocab *v, int32_t token);
+int32_t gg_tokenize(const struct llama_vocab *v, const char *text, int32_t len, int32_t *out, int32_t max, bool add_special);
+int32_t gg_token_to_piece(const struct llama_vocab *v, int32_t token, char *buf, int32_t len);
+
+// A batch of up to n tokens, each for one sequence.
+struct llama_batch *gg_batch_new(int32_t n);
+void gg_batch_free(struct llama_batch *b);
+void gg_batch_clear(struct llama_batch *b);
+void gg_batch_add(struct llama_batch *b, int32_t token, int32_t pos, int32_t seq, bool logits);
+int32_t gg_decode(struct llama_context *c, struct llama_batch *b);
+// gg_argmax returns the most likely next token at output row i of the last decode, or -1.
+int32_t gg_argmax(struct llama_context *c, int32_t i, int32_t n_vocab);
+// gg_logits copies output row i of the last decode into out (n_vocab floats); false when there is none.
+bool gg_logits(struct llama_context *c, int32_t i, float *out, int32_t n_vocab);
+
+#endif

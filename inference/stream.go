@@ -1,0 +1,139 @@
+package inference
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// stopMarkers end a translation. The Gugugo models close their answer with </끝>; a new "###" heading after a line
+// break means the model started another example, which is never part of the answer.
+var stopMarkers = []string{"</끝>", "\n###"}
+
+// streamFilter turns generated token pieces into text that is safe to show: it holds back anything that may be the
+// start of a stop marker until the marker is decided, never lets part of a UTF-8 character through, drops leading
+// whitespace and holds trailing whitespace (so the final text has none).
+type streamFilter struct {
+	pending []byte
+	started bool
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\n' || b == '\t' || b == '\r' }
+
+// incompleteUTF8 reports whether b is the beginning of a multi-byte character that needs more bytes.
+func incompleteUTF8(b []byte) bool {
+	if len(b) == 0 || len(b) >= utf8.UTFMax || !utf8.RuneStart(b[0]) || b[0] < 0x80 {
+		return false
+	}
+	need := 2
+	switch {
+	case b[0]&0xF0 == 0xF0:
+		need = 4
+	case b[0]&0xE0 == 0xE0:
+		need = 3
+	case b[0]&0xE0 != 0xC0:
+		return false
+	}
+	if len(b) >= need {
+		return false
+	}
+	for _, c := range b[1:] {
+		if c&0xC0 != 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func isMarkerPrefix(b []byte) bool {
+	for _, m := range stopMarkers {
+		if len(b) < len(m) && strings.HasPrefix(m, string(b)) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdable reports whether a tail of the pending text must wait for more tokens.
+func holdable(tail []byte) bool {
+	if isMarkerPrefix(tail) {
+		return true
+	}
+	i := 0
+	for i < len(tail) && isSpace(tail[i]) {
+		i++
+	}
+	rest := tail[i:]
+	return len(rest) == 0 || isMarkerPrefix(rest) || incompleteUTF8(rest)
+}
+
+// clean makes shown text valid UTF-8 (a stray byte becomes U+FFFD) without control characters other than line
+// breaks and tabs.
+func clean(b []byte) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(string(b), "\uFFFD"))
+}
+
+// push adds a token's bytes and returns the text that can be shown now, and whether a stop marker was reached
+// (the marker itself is never returned).
+func (f *streamFilter) push(piece []byte) (string, bool) {
+	f.pending = append(f.pending, piece...)
+	if !f.started {
+		i := 0
+		for i < len(f.pending) && isSpace(f.pending[i]) {
+			i++
+		}
+		f.pending = f.pending[i:]
+		if len(f.pending) == 0 {
+			return "", false
+		}
+		f.started = true
+	}
+	first := -1
+	for _, m := range stopMarkers {
+		if i := strings.Index(string(f.pending), m); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	if first >= 0 {
+		out := strings.TrimRight(string(f.pending[:first]), " \t\r\n")
+		f.pending = f.pending[:0]
+		return clean([]byte(out)), true
+	}
+	k := len(f.pending)
+	for i := 0; i < len(f.pending); i++ {
+		if holdable(f.pending[i:]) {
+			k = i
+			break
+		}
+	}
+	out := clean(f.pending[:k])
+	f.pending = append(f.pending[:0], f.pending[k:]...)
+	return out, false
+}
+
+// flush ends the stream: held whitespace, a possible marker start and an unfinished character are dropped;
+// anything else held back is returned.
+func (f *streamFilter) flush() string {
+	rest := f.pending
+	f.pending = nil
+	for len(rest) > 0 && isSpace(rest[len(rest)-1]) {
+		rest = rest[:len(rest)-1]
+	}
+	for n := 1; n < utf8.UTFMax && n <= len(rest); n++ {
+		if incompleteUTF8(rest[len(rest)-n:]) {
+			rest = rest[:len(rest)-n]
+			break
+		}
+	}
+	for i := 0; i < len(rest); i++ {
+		if isMarkerPrefix(rest[i:]) {
+			rest = rest[:i]
+			break
+		}
+	}
+	return strings.TrimRight(clean(rest), " \t\r\n")
+}

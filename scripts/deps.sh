@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what building and testing Gugugo Desktop needs and is quick when it is all there:
+#   - Debian packages (only when root or with sudo; otherwise it names them),
+#   - llama.cpp v0.5.0 pinned as node-llama-cpp 3.22.1 carries it: headers from the source bundle and the
+#     prebuilt CPU libraries, fetched with `npm pack`, checked against pinned SHA-256 sums, unpacked into deps/.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+deps="$root/deps"
+llama="$deps/llama"
+stamp="$llama/.complete-v0.5.0-3.22.1"
+
+# Packages per need; `deps.sh build` installs the first set, `deps.sh test` both.
+build_pkgs=(gcc libc6-dev pkg-config)
+test_pkgs=()
+
+want=("${build_pkgs[@]}")
+if [ "${1:-build}" = test ]; then want+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ]; then sudo=(); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo); else
+		echo "deps: missing Debian packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})" >&2
+		exit 1
+	fi
+	echo "deps: installing ${missing[*]}" >&2
+	"${sudo[@]}" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[ -f "$stamp" ] && exit 0
+
+command -v npm >/dev/null || { echo "deps: npm is needed to fetch llama.cpp (apt-get install npm)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fetch() { # name@version sha256
+	local file
+	file=$(cd "$tmp" && npm pack --silent "$1" | tail -n 1)
+	echo "$2  $tmp/$file" | sha256sum -c --quiet - || { echo "deps: checksum mismatch for $1" >&2; exit 1; }
+	echo "$tmp/$file"
+}
+echo "deps: fetching llama.cpp v0.5.0 (node-llama-cpp@3.22.1) with npm pack" >&2
+src_tgz=$(fetch node-llama-cpp@3.22.1 a0d9dd80eacd2ab1cfe71aee57ac8a806487fd70b3d2a38fbec637752d9e5c5f)
+lib_tgz=$(fetch @node-llama-cpp/linux-x64@3.22.1 0d953e1503d5ab4608d8ed5b739132308c81ac05ffeb760d2a7f30e08a9f90e0)
+
+rm -rf "$llama"
+mkdir -p "$llama/include" "$llama/lib"
+tar -xzf "$src_tgz" -C "$tmp" package/llama/gitRelease.bundle
+git clone -q "$tmp/package/llama/gitRelease.bundle" "$llama/src" 2>/dev/null
+rm -rf "$llama/src/.git"
+cp "$llama/src/include/llama.h" "$llama/src"/ggml/include/*.h "$llama/include/"
+cp "$llama/src/LICENSE" "$llama/LICENSE"
+
+tar -xzf "$lib_tgz" -C "$tmp" package/bins/linux-x64
+find "$tmp/package/bins/linux-x64" -name 'lib*.so' ! -name 'libllama-common.so' -exec cp {} "$llama/lib/" \;
+touch "$stamp"
+echo "deps: llama.cpp v0.5.0 ready in deps/llama" >&2
