@@ -21,11 +21,13 @@ build: deps
 run: build
 	./$(BIN)
 
+# Test packages run one at a time (-p 1): llama.cpp spin-waits on one thread per core, and two test processes at
+# once on a small machine slow each other down by an order of magnitude.
 test:
 	bash scripts/deps.sh test
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -p 1 ./...
 	$(MAKE) build
 	bash scripts/cli-test.sh
 

@@ -183,7 +183,7 @@ func Load(path string, o Options) (*Engine, error) {
 	if n <= 0 {
 		n = min(m.TrainContext(), 4096)
 	}
-	lctx, err := llama.NewContext(m, llama.ContextParams{Size: n, Batch: 512, Sequences: 1, Threads: threads})
+	lctx, err := llama.NewContext(m, llama.ContextParams{Size: n, Batch: 512, Sequences: 1, Threads: threads, GreedyOnBackend: true})
 	if err != nil {
 		m.Free()
 		return nil, err
@@ -327,7 +327,7 @@ func (e *Engine) generate(ctx context.Context, text string, req Request, res *Re
 			return err
 		}
 	}
-	tok := l.Argmax(row)
+	tok := l.Next(row)
 	first := time.Now()
 	res.PromptTokens += len(toks)
 	res.PromptDuration += first.Sub(t0)
@@ -378,7 +378,7 @@ func (e *Engine) generate(ctx context.Context, text string, req Request, res *Re
 		if err := l.Decode(); err != nil {
 			return err
 		}
-		tok = l.Argmax(0)
+		tok = l.Next(0)
 		last = time.Now()
 		res.decodeSteps++
 	}

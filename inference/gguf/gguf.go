@@ -86,6 +86,17 @@ func (t TensorType) String() string {
 	return fmt.Sprintf("type%d", uint32(t))
 }
 
+// FileType is the general.file_type (llama_ftype) of a model whose matrices are of type t.
+func (t TensorType) FileType() uint32 {
+	switch t {
+	case F16:
+		return 1 // LLAMA_FTYPE_MOSTLY_F16
+	case Q8_0:
+		return 7 // LLAMA_FTYPE_MOSTLY_Q8_0
+	}
+	return 0 // LLAMA_FTYPE_ALL_F32
+}
+
 // q8BlockSize is the number of values in a Q8_0 block: one f16 scale and 32 int8 values.
 const q8BlockSize = 32
 

@@ -259,11 +259,15 @@ type ContextParams struct {
 	Batch     int // most tokens one Decode takes
 	Sequences int // most sequences decoded together
 	Threads   int
+	// GreedyOnBackend picks each sequence's next token where the output layer runs (the GPU when offloaded), so
+	// only the token id crosses to the host instead of a row of logits. Logits are then not available.
+	GreedyOnBackend bool
 }
 
 // Context is a llama_context with one reusable batch. It is not safe for concurrent use.
 type Context struct {
 	c        *C.struct_llama_context
+	samplers *C.struct_gg_samplers
 	model    *Model
 	batch    *C.struct_llama_batch
 	batchCap int
@@ -275,7 +279,9 @@ func NewContext(m *Model, p ContextParams) (*Context, error) {
 		p.Sequences = 1
 	}
 	C.gg_clear_error()
-	c := C.gg_context_new(m.c, C.uint32_t(p.Size), C.uint32_t(p.Batch), C.uint32_t(p.Sequences), C.int32_t(p.Threads))
+	var samplers *C.struct_gg_samplers
+	c := C.gg_context_new(m.c, C.uint32_t(p.Size), C.uint32_t(p.Batch), C.uint32_t(p.Sequences), C.int32_t(p.Threads),
+		C.bool(p.GreedyOnBackend), &samplers)
 	if c == nil {
 		msg := lastError()
 		if msg == "" {
@@ -285,17 +291,17 @@ func NewContext(m *Model, p ContextParams) (*Context, error) {
 	}
 	b := C.gg_batch_new(C.int32_t(p.Batch))
 	if b == nil {
-		C.gg_context_free(c)
+		C.gg_context_free(c, samplers)
 		return nil, errors.New("cannot allocate a batch")
 	}
-	return &Context{c: c, model: m, batch: b, batchCap: p.Batch}, nil
+	return &Context{c: c, samplers: samplers, model: m, batch: b, batchCap: p.Batch}, nil
 }
 
 // Free releases the context.
 func (c *Context) Free() {
 	if c.c != nil {
 		C.gg_batch_free(c.batch)
-		C.gg_context_free(c.c)
+		C.gg_context_free(c.c, c.samplers)
 		c.c = nil
 	}
 }
@@ -347,6 +353,17 @@ func (c *Context) Decode() error {
 		}
 		return fmt.Errorf("llama_decode failed (%d)", int(r))
 	}
+}
+
+// Next is the greedy choice at output row i of the last Decode: the backend sampler's pick when the context has
+// one, else the argmax of the logits.
+func (c *Context) Next(i int) Token {
+	if c.samplers != nil {
+		if t := Token(C.gg_sampled(c.c, C.int32_t(i))); t >= 0 {
+			return t
+		}
+	}
+	return c.Argmax(i)
 }
 
 // Argmax is the most likely token at output row i of the last Decode.

@@ -35,6 +35,12 @@ extern bool goLoadProgress(float progress, uintptr_t handle);
 	X(llama_batch_free)               \
 	X(llama_decode)                   \
 	X(llama_get_logits_ith)           \
+	X(llama_get_sampled_token_ith)    \
+	X(llama_sampler_chain_default_params) \
+	X(llama_sampler_chain_init)       \
+	X(llama_sampler_chain_add)        \
+	X(llama_sampler_init_greedy)      \
+	X(llama_sampler_free)             \
 	X(ggml_backend_load_all_from_path) \
 	X(ggml_backend_dev_count)         \
 	X(ggml_backend_dev_get)           \
@@ -125,7 +131,21 @@ int32_t gg_model_n_ctx_train(const struct llama_model *m) { return p_llama_model
 uint64_t gg_model_size(const struct llama_model *m) { return p_llama_model_size(m); }
 uint64_t gg_model_n_params(const struct llama_model *m) { return p_llama_model_n_params(m); }
 
-struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint32_t n_batch, uint32_t n_seq, int32_t n_threads) {
+struct gg_samplers {
+	uint32_t n;
+	struct llama_sampler_seq_config cfg[];
+};
+
+static void gg_samplers_free(struct gg_samplers *s) {
+	if (!s) return;
+	for (uint32_t i = 0; i < s->n; i++) {
+		if (s->cfg[i].sampler) p_llama_sampler_free(s->cfg[i].sampler);
+	}
+	free(s);
+}
+
+struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint32_t n_batch, uint32_t n_seq,
+                                     int32_t n_threads, bool greedy, struct gg_samplers **samplers) {
 	struct llama_context_params p = p_llama_context_default_params();
 	p.n_ctx = n_ctx;
 	p.n_batch = n_batch;
@@ -134,10 +154,34 @@ struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint
 	p.n_threads = n_threads;
 	p.n_threads_batch = n_threads;
 	p.no_perf = true;
-	return p_llama_init_from_model(m, p);
+	struct gg_samplers *s = NULL;
+	if (greedy) {
+		s = calloc(1, sizeof *s + n_seq * sizeof s->cfg[0]);
+		if (!s) return NULL;
+		s->n = n_seq;
+		for (uint32_t i = 0; i < n_seq; i++) {
+			struct llama_sampler *chain = p_llama_sampler_chain_init(p_llama_sampler_chain_default_params());
+			p_llama_sampler_chain_add(chain, p_llama_sampler_init_greedy());
+			s->cfg[i].seq_id = (llama_seq_id)i;
+			s->cfg[i].sampler = chain;
+		}
+		p.samplers = s->cfg;
+		p.n_samplers = n_seq;
+	}
+	struct llama_context *c = p_llama_init_from_model(m, p);
+	if (!c) {
+		gg_samplers_free(s);
+		s = NULL;
+	}
+	*samplers = s;
+	return c;
 }
 
-void gg_context_free(struct llama_context *c) { p_llama_free(c); }
+void gg_context_free(struct llama_context *c, struct gg_samplers *samplers) {
+	p_llama_free(c);
+	gg_samplers_free(samplers);
+}
+
 uint32_t gg_n_ctx(const struct llama_context *c) { return p_llama_n_ctx(c); }
 void gg_memory_clear(struct llama_context *c) { p_llama_memory_clear(p_llama_get_memory(c), true); }
 bool gg_memory_seq_rm(struct llama_context *c, int32_t seq, int32_t p0, int32_t p1) {
@@ -178,6 +222,8 @@ void gg_batch_add(struct llama_batch *b, int32_t token, int32_t pos, int32_t seq
 }
 
 int32_t gg_decode(struct llama_context *c, struct llama_batch *b) { return p_llama_decode(c, *b); }
+
+int32_t gg_sampled(struct llama_context *c, int32_t i) { return p_llama_get_sampled_token_ith(c, i); }
 
 int32_t gg_argmax(struct llama_context *c, int32_t i, int32_t n_vocab) {
 	const float *l = p_llama_get_logits_ith(c, i);

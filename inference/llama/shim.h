@@ -32,8 +32,14 @@ int32_t gg_model_n_ctx_train(const struct llama_model *m);
 uint64_t gg_model_size(const struct llama_model *m);
 uint64_t gg_model_n_params(const struct llama_model *m);
 
-struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint32_t n_batch, uint32_t n_seq, int32_t n_threads);
-void gg_context_free(struct llama_context *c);
+// Greedy sampler chains, one per sequence, that run on the backend holding the output layer.
+struct gg_samplers;
+
+// gg_context_new creates a context; with greedy set, each sequence gets a greedy sampler that runs on the backend
+// (the GPU picks the token and only its id is copied back), and *samplers must be passed to gg_context_free.
+struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint32_t n_batch, uint32_t n_seq,
+                                     int32_t n_threads, bool greedy, struct gg_samplers **samplers);
+void gg_context_free(struct llama_context *c, struct gg_samplers *samplers);
 uint32_t gg_n_ctx(const struct llama_context *c);
 void gg_memory_clear(struct llama_context *c);
 bool gg_memory_seq_rm(struct llama_context *c, int32_t seq, int32_t p0, int32_t p1);
@@ -49,6 +55,8 @@ void gg_batch_free(struct llama_batch *b);
 void gg_batch_clear(struct llama_batch *b);
 void gg_batch_add(struct llama_batch *b, int32_t token, int32_t pos, int32_t seq, bool logits);
 int32_t gg_decode(struct llama_context *c, struct llama_batch *b);
+// gg_sampled returns the token the backend sampler picked at output row i of the last decode, or -1.
+int32_t gg_sampled(struct llama_context *c, int32_t i);
 // gg_argmax returns the most likely next token at output row i of the last decode, or -1.
 int32_t gg_argmax(struct llama_context *c, int32_t i, int32_t n_vocab);
 // gg_logits copies output row i of the last decode into out (n_vocab floats); false when there is none.

@@ -73,6 +73,7 @@ func Write(path string, o Options) error {
 	w.String("general.architecture", a)
 	w.String("general.name", "gugugo-test-"+a)
 	w.Uint32("general.alignment", gguf.Alignment)
+	w.Uint32("general.file_type", o.Type.FileType())
 	w.Uint32(a+".context_length", uint32(s.Context))
 	w.Uint32(a+".embedding_length", uint32(s.Embd))
 	w.Uint32(a+".block_count", uint32(s.Layers))
@@ -109,9 +110,10 @@ func Write(path string, o Options) error {
 		}
 		return w.Tensor(name, dims, typ)
 	}
+	var shapeErr error
 	add := func(name string, shape ...int) {
-		if err := tensor(name, shape...); err != nil {
-			panic(err)
+		if err := tensor(name, shape...); err != nil && shapeErr == nil {
+			shapeErr = err
 		}
 	}
 	add("token_embd.weight", s.Embd, nVocab)
@@ -143,6 +145,9 @@ func Write(path string, o Options) error {
 		}
 	}
 
+	if shapeErr != nil {
+		return shapeErr
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err

@@ -1,0 +1,89 @@
+package llama
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/gugugo-desktop/gugugo/inference/gguf"
+	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
+)
+
+func tiny(t *testing.T) *Model {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "m.gguf")
+	if err := tinymodel.Write(p, tinymodel.Options{Arch: "gptneox", Shape: tinymodel.Shapes["tiny"], Type: gguf.F16, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadModel(p, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Free)
+	return m
+}
+
+func TestDevicesIncludeCPU(t *testing.T) {
+	if _, err := Open(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range Devices() {
+		if d.Type == DeviceCPU {
+			return
+		}
+	}
+	t.Errorf("no CPU device in %+v", Devices())
+}
+
+func TestTokenizeRoundTrip(t *testing.T) {
+	m := tiny(t)
+	for _, text := range []string{"### 한국어: 안녕하세요</끝>\n### 영어:", "Hello, world! 123", "ㅋㅋ 😀 é"} {
+		toks, err := m.Tokenize(text, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b []byte
+		for _, tk := range toks {
+			b = m.AppendPiece(b, tk)
+		}
+		if string(b) != text {
+			t.Errorf("round trip of %q gave %q", text, b)
+		}
+	}
+	if !m.IsEOG(tinymodel.EOS) {
+		t.Error("eos is not end-of-generation")
+	}
+}
+
+// The backend's greedy pick must be the argmax of the logits the same decode produces.
+func TestGreedyOnBackendMatchesArgmax(t *testing.T) {
+	m := tiny(t)
+	toks, _ := m.Tokenize("### 영어: Hello</끝>\n### 한국어:", false)
+	run := func(greedy bool) []Token {
+		c, err := NewContext(m, ContextParams{Size: 256, Batch: 64, Sequences: 1, Threads: 2, GreedyOnBackend: greedy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Free()
+		var out []Token
+		row := 0
+		for i, tk := range toks {
+			row = c.BatchAdd(tk, i, 0, i == len(toks)-1)
+		}
+		for n := 0; n < 20; n++ {
+			if err := c.Decode(); err != nil {
+				t.Fatal(err)
+			}
+			tk := c.Next(row)
+			out = append(out, tk)
+			c.BatchClear()
+			row = c.BatchAdd(tk, len(toks)+n, 0, true)
+		}
+		return out
+	}
+	a, b := run(false), run(true)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("token %d: argmax %d, backend greedy %d (%v vs %v)", i, a[i], b[i], a, b)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end checks of the built binary (build/gugugo with build/lib), as a user runs it. Prints "N passed, N failed".
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$root/build/gugugo
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { # name, then a command that must succeed
+	local name=$1
+	shift
+	if "$@" >"$tmp/out" 2>"$tmp/err"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $name" >&2
+		sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20 >&2
+	fi
+}
+
+translates() { # arch, target, text
+	"$bin" dev tiny-model --arch "$1" --out "$tmp/$1.gguf" >/dev/null &&
+		"$bin" translate --model "$tmp/$1.gguf" --to "$2" "$3" >"$tmp/t.out" &&
+		[ -s "$tmp/t.out" ]
+}
+check "gptneox model translates Korean" translates gptneox en "안녕하세요"
+check "llama model translates English" translates llama ko "Hello, world"
+
+stdin_translates() { echo "오늘 날씨가 좋아요" | "$bin" translate --model "$tmp/gptneox.gguf" --to auto >"$tmp/t.out" && [ -s "$tmp/t.out" ]; }
+check "translate reads stdin" stdin_translates
+
+no_display() { env -u DISPLAY -u WAYLAND_DISPLAY "$bin" translate --model "$tmp/gptneox.gguf" --to en "안녕" >/dev/null; }
+check "translate runs without a display" no_display
+
+fails_clearly() { # expected message, then args
+	local want=$1
+	shift
+	! "$bin" "$@" >/dev/null 2>"$tmp/e" && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q -- "$want" "$tmp/e"
+}
+check "a text file is refused in one line" fails_clearly "not a GGUF model file" translate --model /etc/hostname hi
+check "a missing file is refused in one line" fails_clearly "not found" translate --model "$tmp/nope.gguf" hi
+head -c 200000 "$tmp/gptneox.gguf" >"$tmp/cut.gguf"
+check "a truncated model is refused in one line" fails_clearly "corrupted or incomplete" translate --model "$tmp/cut.gguf" hi
+usage_error() { "$bin" translate --bogus 2>/dev/null; [ $? -eq 2 ]; }
+check "an unknown option is a usage error" usage_error
+
+missing_libs() { # the binary alone, without lib/ beside it, names the command that installs the libraries
+	cp "$bin" "$tmp/alone" && ! "$tmp/alone" translate --model "$tmp/gptneox.gguf" hi 2>"$tmp/e" >/dev/null &&
+		[ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q "make build" "$tmp/e"
+}
+check "missing libraries are named with the fix" missing_libs
+
+version() { "$bin" --version | grep -q '^gugugo [0-9]'; }
+check "--version" version
+
+bench_runs() { "$bin" bench --model "$tmp/gptneox.gguf" --tokens 16 --reps 1 | grep -q "decode tok/s"; }
+check "bench prints its table" bench_runs
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

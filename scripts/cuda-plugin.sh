@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds llama.cpp v0.5.0's CUDA backend plugin (libggml-cuda.so) from the pinned source in deps/llama/src and puts
+# it beside the CPU libraries, where gugugo loads it at start. Needs nvcc, cmake and ninja.
+#   scripts/cuda-plugin.sh [LIB_DIR] [CUDA_ARCHS]     (defaults: build/lib, native)
+# With BENCH=1 it also builds llama.cpp's own llama-bench and llama-batched-bench, the reference runs that the
+# README's performance table compares with.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+src=${LLAMA_SRC:-$root/deps/llama/src}
+lib=${1:-$root/build/lib}
+archs=${2:-native}
+out=${LLAMA_BUILD:-$src/build-cuda}
+[ -f "$src/CMakeLists.txt" ] || { echo "cuda-plugin: no llama.cpp source in $src (run make build first)" >&2; exit 1; }
+command -v nvcc >/dev/null || { echo "cuda-plugin: nvcc not found (install the CUDA toolkit)" >&2; exit 1; }
+targets=(ggml-cuda)
+[ "${BENCH:-0}" = 1 ] && targets+=(llama-bench llama-batched-bench)
+cmake -S "$src" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$archs" \
+	-DGGML_BACKEND_DL=ON -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF \
+	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF >/dev/null
+cmake --build "$out" -j "$(nproc)" --target "${targets[@]}"
+mkdir -p "$lib"
+cp "$out/bin/libggml-cuda.so" "$lib/"
+echo "cuda-plugin: $lib/libggml-cuda.so"
