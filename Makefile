@@ -27,9 +27,10 @@ test:
 	bash scripts/deps.sh test
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -p 1 ./...
+	LANG=en_US.UTF-8 $(GO) test -race -count=1 -p 1 ./...
 	$(MAKE) build
 	bash scripts/cli-test.sh
+	bash scripts/gui-test.sh
 
 bench: build
 	@test -n "$(MODEL)" || { echo "usage: make bench MODEL=file.gguf"; exit 2; }

@@ -1,12 +1,16 @@
-// Command gugugo is an offline Korean⇄English translator running the Gugugo models through llama.cpp.
+// Command gugugo is an offline Korean⇄English translator running the Gugugo models through llama.cpp: a desktop
+// window, and a command line in the same binary.
 package main
 
 import (
 	"os"
 
 	"github.com/gugugo-desktop/gugugo/cli"
+	"github.com/gugugo-desktop/gugugo/ui"
 )
 
 func main() {
-	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, func(model string) {
+		ui.Run(model, os.Getenv("GUGUGO_UI_STATE"))
+	}))
 }

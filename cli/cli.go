@@ -19,6 +19,7 @@ var ErrUsage = errors.New("usage")
 const usage = `gugugo %s: offline Korean⇄English translation with the Gugugo models
 
 Usage:
+  gugugo [--model FILE]                                       open the translator window
   gugugo translate --model FILE [--to en|ko|auto] [TEXT...]   translate TEXT (or stdin), streaming to stdout
   gugugo bench --model FILE [--gpu-layers N]                  measure load, prompt and decode speed
   gugugo dev tiny-model --arch gptneox|llama --out FILE       write a random-weight test model
@@ -27,9 +28,17 @@ Usage:
 Run "gugugo COMMAND --help" for a command's options.
 `
 
-// Run runs a command line (without the program name) and returns the process exit code.
-func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+// GUI opens the window with a model to load ("" for the one in the settings); main provides it so that this
+// package stays free of the UI.
+type GUI func(modelPath string)
+
+// Run runs a command line (without the program name) and returns the process exit code. With no command it
+// opens the window through gui.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "--model") || strings.HasPrefix(args[0], "-model") {
+		return window(args, stderr, gui)
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintf(stdout, usage, Version)
 		return 0
 	}
@@ -88,4 +97,20 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) 
 
 func modelFlag(fs *flag.FlagSet) *string {
 	return fs.String("model", os.Getenv("GUGUGO_MODEL"), "GGUF model `file` (default $GUGUGO_MODEL)")
+}
+
+// window opens the GUI, or says in one line why it cannot.
+func window(args []string, stderr io.Writer, gui GUI) int {
+	fs := flag.NewFlagSet("gugugo", flag.ContinueOnError)
+	model := fs.String("model", "", "GGUF model `file` to load")
+	if rest, err := parse(fs, args, stderr); err != nil || len(rest) > 0 {
+		fmt.Fprintln(stderr, "Usage: gugugo [--model FILE] (see gugugo --help for the commands)")
+		return 2
+	}
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		fmt.Fprintln(stderr, "gugugo: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the commands work without one: gugugo --help")
+		return 1
+	}
+	gui(*model)
+	return 0
 }

@@ -11,8 +11,11 @@ llama="$deps/llama"
 stamp="$llama/.complete-v0.5.0-3.22.1"
 
 # Packages per need; `deps.sh build` installs the first set, `deps.sh test` both.
-build_pkgs=(gcc libc6-dev pkg-config)
-test_pkgs=()
+# Fyne's GLFW driver builds against the X11 and OpenGL headers; the window tests run under Xvfb, driven by xdotool,
+# with xclip for the clipboard and ImageMagick's import/compare for screenshots.
+build_pkgs=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev
+	libxxf86vm-dev)
+test_pkgs=(xvfb xdotool xclip imagemagick)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then want+=("${test_pkgs[@]}"); fi

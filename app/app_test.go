@@ -1,0 +1,301 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gugugo-desktop/gugugo/inference"
+)
+
+// scripted translates by streaming "<text>→<n>" pieces with a delay between them, like an engine.
+type scripted struct {
+	pieces int
+	delay  time.Duration
+	fail   error
+
+	mu       sync.Mutex
+	requests []string
+}
+
+func (s *scripted) Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error) {
+	s.mu.Lock()
+	s.requests = append(s.requests, req.Text)
+	s.mu.Unlock()
+	if s.fail != nil {
+		return inference.Result{}, s.fail
+	}
+	var sb strings.Builder
+	for i := 0; i < s.pieces; i++ {
+		select {
+		case <-ctx.Done():
+			return inference.Result{Text: sb.String(), Stop: inference.StopCancelled}, ctx.Err()
+		case <-time.After(s.delay):
+		}
+		p := fmt.Sprintf("[%s:%d]", req.Text, i)
+		sb.WriteString(p)
+		onPiece(p)
+	}
+	return inference.Result{Text: sb.String(), GeneratedTokens: s.pieces, Stop: inference.StopMarker}, nil
+}
+
+func (s *scripted) expected(text string) string {
+	var sb strings.Builder
+	for i := 0; i < s.pieces; i++ {
+		fmt.Fprintf(&sb, "[%s:%d]", text, i)
+	}
+	return sb.String()
+}
+
+type recorder struct {
+	mu      sync.Mutex
+	updates []Update
+	done    chan Update
+}
+
+func newRecorder() *recorder { return &recorder{done: make(chan Update, 16)} }
+
+func (r *recorder) deliver(u Update) {
+	r.mu.Lock()
+	r.updates = append(r.updates, u)
+	r.mu.Unlock()
+	if u.Done {
+		r.done <- u
+	}
+}
+
+func (r *recorder) wait(t *testing.T) Update {
+	t.Helper()
+	select {
+	case u := <-r.done:
+		return u
+	case <-time.After(10 * time.Second):
+		t.Fatal("no final update")
+		return Update{}
+	}
+}
+
+func TestSessionStreamsAndCoalesces(t *testing.T) {
+	tr := &scripted{pieces: 200, delay: time.Millisecond}
+	rec := newRecorder()
+	s := NewSession(func() Translator { return tr }, rec.deliver)
+	id := s.Translate("안녕", ModeAuto)
+	u := rec.wait(t)
+	if u.ID != id || u.Err != nil || u.Text != tr.expected("안녕") || u.Direction != inference.KoreanToEnglish {
+		t.Fatalf("final update %+v", u)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	n := len(rec.updates)
+	// 200 pieces over about 200+ ms: streamed in several updates, but far fewer than one per piece.
+	if n < 3 || n > 40 {
+		t.Errorf("%d updates for 200 pieces", n)
+	}
+	for i := 1; i < n; i++ {
+		if !strings.HasPrefix(rec.updates[i].Text, rec.updates[i-1].Text) {
+			t.Fatalf("update %d does not extend the previous one", i)
+		}
+	}
+}
+
+func TestNewerRequestWins(t *testing.T) {
+	tr := &scripted{pieces: 50, delay: 2 * time.Millisecond}
+	rec := newRecorder()
+	s := NewSession(func() Translator { return tr }, rec.deliver)
+	s.Translate("first", ModeKoreanToEnglish)
+	time.Sleep(10 * time.Millisecond)
+	id := s.Translate("second", ModeKoreanToEnglish)
+	u := rec.wait(t)
+	s.Wait()
+	if u.ID != id || u.Text != tr.expected("second") {
+		t.Fatalf("final update %+v", u)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	sawSecond := false
+	for _, up := range rec.updates {
+		if up.ID == id {
+			sawSecond = true
+		} else if sawSecond {
+			t.Fatalf("an update of the older request came after the newer one's: %+v", up)
+		}
+	}
+}
+
+func TestTypingBurstGivesOneTranslation(t *testing.T) {
+	tr := &scripted{pieces: 3, delay: time.Millisecond}
+	rec := newRecorder()
+	s := NewSession(func() Translator { return tr }, rec.deliver)
+	s.Debounce = 50 * time.Millisecond
+	for _, prefix := range []string{"안", "안녕", "안녕하", "안녕하세", "안녕하세요"} {
+		s.Schedule(prefix, ModeAuto)
+		time.Sleep(5 * time.Millisecond)
+	}
+	u := rec.wait(t)
+	s.Wait()
+	if u.Text != tr.expected("안녕하세요") {
+		t.Fatalf("got %q", u.Text)
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if len(tr.requests) != 1 {
+		t.Errorf("the engine got %d requests: %q", len(tr.requests), tr.requests)
+	}
+}
+
+func TestStopAndErrors(t *testing.T) {
+	tr := &scripted{pieces: 1000, delay: time.Millisecond}
+	rec := newRecorder()
+	s := NewSession(func() Translator { return tr }, rec.deliver)
+	s.Translate("long", ModeAuto)
+	time.Sleep(20 * time.Millisecond)
+	s.Stop()
+	if u := rec.wait(t); !errors.Is(u.Err, context.Canceled) || u.Text == "" {
+		t.Errorf("stopped: %+v", u.Err)
+	}
+	tr.fail = errors.New("engine exploded")
+	if s.Translate("x", ModeAuto); !strings.Contains(fmt.Sprint(rec.wait(t).Err), "exploded") {
+		t.Error("engine error not reported")
+	}
+	tr.fail = nil
+	tr.pieces = 2
+	s.Translate("again", ModeAuto)
+	if u := rec.wait(t); u.Err != nil || u.Text != tr.expected("again") {
+		t.Errorf("after an error: %+v", u)
+	}
+	none := NewSession(func() Translator { return nil }, rec.deliver)
+	none.Translate("hi", ModeAuto)
+	if u := rec.wait(t); !errors.Is(u.Err, ErrNoModel) {
+		t.Errorf("no model: %v", u.Err)
+	}
+}
+
+func TestModesAndSwap(t *testing.T) {
+	if ModeAuto.Resolve("Hello there") != inference.EnglishToKorean || ModeKoreanToEnglish.Resolve("Hello") != inference.KoreanToEnglish {
+		t.Error("Resolve")
+	}
+	if ModeKoreanToEnglish.Swapped() != ModeEnglishToKorean || ModeAuto.Swapped() != ModeAuto {
+		t.Error("Swapped")
+	}
+	for _, m := range DirectionModes {
+		if ModeFromLabel(m.Label()) != m {
+			t.Errorf("label round trip of %v", m)
+		}
+	}
+}
+
+type memPrefs map[string]any
+
+func (p memPrefs) BoolWithFallback(k string, f bool) bool {
+	if v, ok := p[k].(bool); ok {
+		return v
+	}
+	return f
+}
+func (p memPrefs) SetBool(k string, v bool) { p[k] = v }
+func (p memPrefs) FloatWithFallback(k string, f float64) float64 {
+	if v, ok := p[k].(float64); ok {
+		return v
+	}
+	return f
+}
+func (p memPrefs) SetFloat(k string, v float64) { p[k] = v }
+func (p memPrefs) IntWithFallback(k string, f int) int {
+	if v, ok := p[k].(int); ok {
+		return v
+	}
+	return f
+}
+func (p memPrefs) SetInt(k string, v int) { p[k] = v }
+func (p memPrefs) StringWithFallback(k, f string) string {
+	if v, ok := p[k].(string); ok {
+		return v
+	}
+	return f
+}
+func (p memPrefs) SetString(k, v string) { p[k] = v }
+
+func TestSettingsRoundTripAndBounds(t *testing.T) {
+	p := memPrefs{}
+	if got := LoadSettings(p); got != DefaultSettings() {
+		t.Errorf("first run: %+v", got)
+	}
+	s := Settings{ModelPath: "/m.gguf", GPULayers: 10, Threads: 2, AutoTranslate: false, Theme: ThemeDark, FontSize: 20,
+		Direction: ModeEnglishToKorean, WindowWidth: 1200, WindowHeight: 800}
+	s.Save(p)
+	if got := LoadSettings(p); got != s {
+		t.Errorf("round trip: %+v", got)
+	}
+	p.SetFloat("font_size", 500)
+	p.SetString("theme", "purple")
+	p.SetInt("direction", 9)
+	got := LoadSettings(p)
+	if got.FontSize != MaxFontSize || got.Theme != ThemeSystem || got.Direction != ModeAuto {
+		t.Errorf("out of range values kept: %+v", got)
+	}
+}
+
+type fakeEngine struct {
+	scripted
+	info   inference.ModelInfo
+	closed bool
+}
+
+func (f *fakeEngine) Info() inference.ModelInfo { return f.info }
+func (f *fakeEngine) Close()                    { f.closed = true }
+
+func TestModelsLoadReplaceAndFail(t *testing.T) {
+	statuses := make(chan ModelStatus, 100)
+	engines := map[string]*fakeEngine{}
+	var mu sync.Mutex
+	m := NewModels(func(path string, o inference.Options) (Engine, error) {
+		if path == "bad.gguf" {
+			return nil, errors.New("bad.gguf: not a GGUF model file")
+		}
+		o.Progress(0.5)
+		o.Progress(1)
+		e := &fakeEngine{info: inference.ModelInfo{Name: path}}
+		mu.Lock()
+		engines[path] = e
+		mu.Unlock()
+		return e, nil
+	}, func(s ModelStatus) { statuses <- s })
+	waitFor := func(want ModelState) ModelStatus {
+		for {
+			select {
+			case s := <-statuses:
+				if s.State == want {
+					return s
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("no status %v", want)
+			}
+		}
+	}
+	if m.Translator() != nil {
+		t.Error("a translator before any load")
+	}
+	m.Load("a.gguf", inference.Options{})
+	if s := waitFor(ModelReady); s.Info.Name != "a.gguf" || m.Translator() == nil {
+		t.Fatalf("%+v", s)
+	}
+	m.Load("bad.gguf", inference.Options{})
+	if s := waitFor(ModelFailed); !strings.Contains(s.Err.Error(), "not a GGUF") {
+		t.Fatalf("%+v", s)
+	}
+	if m.Translator() == nil {
+		t.Error("a failed load dropped the working model")
+	}
+	m.Load("b.gguf", inference.Options{})
+	waitFor(ModelReady)
+	m.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if !engines["a.gguf"].closed || !engines["b.gguf"].closed {
+		t.Error("engines not closed")
+	}
+}

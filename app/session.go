@@ -1,0 +1,255 @@
+// Package app is the application core, without any UI: translation sessions, the loaded model and the settings.
+// The ui package drives it and gets its news through callbacks, which it moves onto the UI goroutine.
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gugugo-desktop/gugugo/inference"
+)
+
+// Translator is what a session needs from an engine; *inference.Engine is one.
+type Translator interface {
+	Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error)
+}
+
+// ErrNoModel means a translation was asked for before a model was loaded.
+var ErrNoModel = errors.New("no model is loaded")
+
+// DirectionMode is the direction control's setting.
+type DirectionMode int
+
+// The direction control's choices.
+const (
+	ModeKoreanToEnglish DirectionMode = iota
+	ModeEnglishToKorean
+	ModeAuto
+)
+
+// DirectionModes lists the choices in the order the UI shows them.
+var DirectionModes = []DirectionMode{ModeKoreanToEnglish, ModeEnglishToKorean, ModeAuto}
+
+// Label is what the direction control shows.
+func (m DirectionMode) Label() string {
+	switch m {
+	case ModeEnglishToKorean:
+		return "English → 한국어"
+	case ModeAuto:
+		return "Auto"
+	}
+	return "한국어 → English"
+}
+
+// ModeFromLabel is the inverse of Label; unknown labels give Auto.
+func ModeFromLabel(label string) DirectionMode {
+	for _, m := range DirectionModes {
+		if m.Label() == label {
+			return m
+		}
+	}
+	return ModeAuto
+}
+
+// Resolve picks the direction for a text: Auto looks at its share of Hangul.
+func (m DirectionMode) Resolve(text string) inference.Direction {
+	switch m {
+	case ModeKoreanToEnglish:
+		return inference.KoreanToEnglish
+	case ModeEnglishToKorean:
+		return inference.EnglishToKorean
+	}
+	return inference.DetectDirection(text)
+}
+
+// Swapped is the opposite fixed direction; Auto stays Auto.
+func (m DirectionMode) Swapped() DirectionMode {
+	switch m {
+	case ModeKoreanToEnglish:
+		return ModeEnglishToKorean
+	case ModeEnglishToKorean:
+		return ModeKoreanToEnglish
+	}
+	return ModeAuto
+}
+
+// Update reports a request's progress. Updates of a request come in order and end with one whose Done is set;
+// a request that a newer one replaced gets no more updates.
+type Update struct {
+	ID        uint64
+	Source    string
+	Direction inference.Direction
+	Text      string // the translation so far
+	Done      bool
+	Result    inference.Result // when Done
+	Err       error            // when Done: the failure, or context.Canceled when stopped
+}
+
+// Session turns the user's requests into translations: a newer request cancels the one in flight, an edit is
+// translated after a pause in typing, and streamed text is delivered at most every Interval, however fast tokens
+// come, so the UI is never flooded.
+type Session struct {
+	translator func() Translator
+	deliver    func(Update)
+	// Debounce is the pause after an edit before it is translated.
+	Debounce time.Duration
+	// Interval is the shortest time between two deliveries of streamed text.
+	Interval time.Duration
+
+	mu     sync.Mutex
+	latest uint64
+	cancel context.CancelFunc
+	timer  *time.Timer
+	wg     sync.WaitGroup
+}
+
+// NewSession makes a session. translator returns the engine to use, or nil when none is loaded; deliver gets every
+// update, from the session's own goroutines.
+func NewSession(translator func() Translator, deliver func(Update)) *Session {
+	return &Session{translator: translator, deliver: deliver, Debounce: 400 * time.Millisecond, Interval: time.Second / 30}
+}
+
+// Latest is the ID of the newest request.
+func (s *Session) Latest() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.latest
+}
+
+// supersede cancels what is in flight or scheduled and returns a new request ID. s.mu must be held.
+func (s *Session) supersede() uint64 {
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	s.latest++
+	return s.latest
+}
+
+// Translate starts translating text now and returns the request's ID.
+func (s *Session) Translate(text string, mode DirectionMode) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.supersede()
+	s.start(id, text, mode)
+	return id
+}
+
+// Schedule translates text once Debounce has passed without another request, and returns the ID it will have.
+func (s *Session) Schedule(text string, mode DirectionMode) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.supersede()
+	s.timer = time.AfterFunc(s.Debounce, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.latest == id {
+			s.timer = nil
+			s.start(id, text, mode)
+		}
+	})
+	return id
+}
+
+// Stop cancels the request in flight and any scheduled one.
+func (s *Session) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+}
+
+// Wait waits for the translations in flight to finish.
+func (s *Session) Wait() { s.wg.Wait() }
+
+// start runs a request on its own goroutine. s.mu must be held.
+func (s *Session) start(id uint64, text string, mode DirectionMode) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	dir := mode.Resolve(text)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		s.run(ctx, id, text, dir)
+	}()
+}
+
+// send delivers an update unless a newer request has replaced its own.
+func (s *Session) send(u Update) {
+	s.mu.Lock()
+	current := u.ID == s.latest
+	s.mu.Unlock()
+	if current {
+		s.deliver(u)
+	}
+}
+
+func (s *Session) run(ctx context.Context, id uint64, text string, dir inference.Direction) {
+	base := Update{ID: id, Source: text, Direction: dir}
+	tr := s.translator()
+	if tr == nil {
+		u := base
+		u.Done, u.Err = true, ErrNoModel
+		s.send(u)
+		return
+	}
+	if strings.TrimSpace(text) == "" {
+		u := base
+		u.Done = true
+		s.send(u)
+		return
+	}
+	var (
+		mu       sync.Mutex
+		buf      strings.Builder
+		lastSent time.Time
+		pending  *time.Timer
+		finished bool
+	)
+	flush := func() { // mu held
+		u := base
+		u.Text = buf.String()
+		lastSent = time.Now()
+		s.send(u)
+	}
+	res, err := tr.Translate(ctx, inference.Request{Text: text, Direction: dir}, func(piece string) {
+		mu.Lock()
+		defer mu.Unlock()
+		buf.WriteString(piece)
+		if wait := s.Interval - time.Since(lastSent); wait <= 0 {
+			flush()
+		} else if pending == nil {
+			pending = time.AfterFunc(wait, func() {
+				mu.Lock()
+				defer mu.Unlock()
+				pending = nil
+				if !finished {
+					flush()
+				}
+			})
+		}
+	})
+	mu.Lock()
+	finished = true
+	if pending != nil {
+		pending.Stop()
+	}
+	mu.Unlock()
+	u := base
+	u.Text, u.Done, u.Result, u.Err = res.Text, true, res, err
+	s.send(u)
+}

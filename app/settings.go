@@ -1,0 +1,108 @@
+package app
+
+import (
+	"runtime"
+
+	"github.com/gugugo-desktop/gugugo/inference"
+)
+
+// Preferences is where settings persist; fyne.Preferences is one.
+type Preferences interface {
+	BoolWithFallback(key string, fallback bool) bool
+	SetBool(key string, value bool)
+	FloatWithFallback(key string, fallback float64) float64
+	SetFloat(key string, value float64)
+	IntWithFallback(key string, fallback int) int
+	SetInt(key string, value int)
+	StringWithFallback(key, fallback string) string
+	SetString(key, value string)
+}
+
+// Themes the settings offer.
+const (
+	ThemeSystem = "system"
+	ThemeLight  = "light"
+	ThemeDark   = "dark"
+)
+
+// Settings are the user's choices, kept between runs.
+type Settings struct {
+	ModelPath     string
+	GPULayers     int // -1: all
+	Threads       int // 0: one per core
+	AutoTranslate bool
+	Theme         string
+	FontSize      float64 // text size in points
+	Direction     DirectionMode
+	WindowWidth   float64
+	WindowHeight  float64
+}
+
+// Bounds of the font size setting.
+const (
+	MinFontSize = 10
+	MaxFontSize = 32
+)
+
+// DefaultSettings are the settings of a first run.
+func DefaultSettings() Settings {
+	return Settings{GPULayers: -1, AutoTranslate: true, Theme: ThemeSystem, FontSize: 15, Direction: ModeAuto,
+		WindowWidth: 960, WindowHeight: 600}
+}
+
+// LoadSettings reads the settings, with defaults for what is missing or out of range.
+func LoadSettings(p Preferences) Settings {
+	d := DefaultSettings()
+	s := Settings{
+		ModelPath:     p.StringWithFallback("model_path", d.ModelPath),
+		GPULayers:     p.IntWithFallback("gpu_layers", d.GPULayers),
+		Threads:       p.IntWithFallback("threads", d.Threads),
+		AutoTranslate: p.BoolWithFallback("auto_translate", d.AutoTranslate),
+		Theme:         p.StringWithFallback("theme", d.Theme),
+		FontSize:      p.FloatWithFallback("font_size", d.FontSize),
+		Direction:     DirectionMode(p.IntWithFallback("direction", int(d.Direction))),
+		WindowWidth:   p.FloatWithFallback("window_width", d.WindowWidth),
+		WindowHeight:  p.FloatWithFallback("window_height", d.WindowHeight),
+	}
+	return s.Normalized()
+}
+
+// Normalized replaces values out of range with defaults.
+func (s Settings) Normalized() Settings {
+	d := DefaultSettings()
+	if s.GPULayers < -1 {
+		s.GPULayers = d.GPULayers
+	}
+	if s.Threads < 0 || s.Threads > 4*runtime.NumCPU() {
+		s.Threads = d.Threads
+	}
+	if s.Theme != ThemeLight && s.Theme != ThemeDark {
+		s.Theme = ThemeSystem
+	}
+	s.FontSize = min(max(s.FontSize, MinFontSize), MaxFontSize)
+	if s.Direction < ModeKoreanToEnglish || s.Direction > ModeAuto {
+		s.Direction = d.Direction
+	}
+	if s.WindowWidth < 400 || s.WindowHeight < 300 {
+		s.WindowWidth, s.WindowHeight = d.WindowWidth, d.WindowHeight
+	}
+	return s
+}
+
+// Save writes the settings.
+func (s Settings) Save(p Preferences) {
+	p.SetString("model_path", s.ModelPath)
+	p.SetInt("gpu_layers", s.GPULayers)
+	p.SetInt("threads", s.Threads)
+	p.SetBool("auto_translate", s.AutoTranslate)
+	p.SetString("theme", s.Theme)
+	p.SetFloat("font_size", s.FontSize)
+	p.SetInt("direction", int(s.Direction))
+	p.SetFloat("window_width", s.WindowWidth)
+	p.SetFloat("window_height", s.WindowHeight)
+}
+
+// EngineOptions are the load options these settings ask for.
+func (s Settings) EngineOptions() inference.Options {
+	return inference.Options{GPULayers: s.GPULayers, Threads: s.Threads}
+}

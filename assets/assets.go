@@ -1,0 +1,18 @@
+// Package assets holds the files built into the binary: the Korean fonts (NanumGothic, SIL Open Font License 1.1,
+// see fonts/OFL.txt) and the application icon.
+package assets
+
+import _ "embed"
+
+// NanumGothicRegular and NanumGothicBold are the UI fonts: Fyne's own fonts have no Hangul.
+var (
+	//go:embed fonts/NanumGothic-Regular.ttf
+	NanumGothicRegular []byte
+	//go:embed fonts/NanumGothic-Bold.ttf
+	NanumGothicBold []byte
+)
+
+// Icon is the application icon (SVG).
+//
+//go:embed icon.svg
+var Icon []byte

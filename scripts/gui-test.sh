@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# End-to-end test of the real window: build/gugugo with a tiny generated model under Xvfb, driven with xdotool and
+# the clipboard, checked through the window's own state (GUGUGO_UI_STATE) and screenshots kept in test-artifacts/.
+# Where it may (root, unshare), it hides the system fonts, so Hangul can only come from the embedded NanumGothic.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=$root/build/gugugo
+art=$root/test-artifacts
+mkdir -p "$art"
+tmp=$(mktemp -d)
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+if [ "${GUI_TEST_INNER:-}" = "" ] && [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
+	exec unshare --mount --propagation private env GUI_TEST_INNER=hidden bash -c \
+		'for d in /usr/share/fonts /usr/local/share/fonts; do [ -d $d ] && mount -t tmpfs tmpfs $d; done; exec bash "$0"' "$0"
+fi
+if [ "${GUI_TEST_INNER:-}" = hidden ] && ! fc-list 2>/dev/null | grep -qi nanum; then
+	echo "gui: system fonts hidden for this test"
+	fonts_hidden=1
+else
+	echo "gui: system fonts visible (the Hangul check relies on the Go test of the embedded font)"
+	fonts_hidden=0
+fi
+
+display=:$((90 + RANDOM % 100))
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+export DISPLAY=$display HOME=$tmp/home LANG=en_US.UTF-8
+mkdir -p "$HOME"
+trap 'kill $app $xvfb 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
+
+"$bin" dev tiny-model --arch gptneox --out "$tmp/m.gguf" >/dev/null
+state=$tmp/state.json
+GUGUGO_UI_STATE=$state "$bin" --model "$tmp/m.gguf" >"$tmp/app.log" 2>&1 &
+app=$!
+
+# wait_state PATTERN: waits for the window's state file to match.
+wait_state() {
+	for _ in $(seq 100); do
+		grep -q "$1" "$state" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_state '"model":"gugugo-test-gptneox"' && ok || bad "the model did not load: $(cat "$state" "$tmp/app.log" 2>/dev/null)"
+win=$(xdotool search --sync --name '^Gugugo$' | head -1)
+xdotool windowactivate --sync "$win" 2>/dev/null
+xdotool windowsize --sync "$win" 960 600
+
+# paste TEXT into the source pane and translate with Ctrl+Enter
+paste_and_translate() {
+	xdotool mousemove --window "$win" 200 200 click 1
+	xdotool key ctrl+a BackSpace
+	printf '%s' "$1" | xclip -selection clipboard
+	xdotool key ctrl+v
+	sleep 0.2
+	xdotool key ctrl+Return
+}
+text1="가나다라마바사 아자차카타파하"
+paste_and_translate "$text1"
+if wait_state "\"source\":\"$text1\".*\"status\":\"Done in"; then ok; else bad "no finished translation: $(cat "$state")"; fi
+grep -q '"target":""' "$state" && bad "the target pane is empty" || ok
+sleep 0.5
+import -window "$win" "$art/gui-e2e.png"
+convert "$art/gui-e2e.png" -crop 440x40+8+48 "$tmp/a.png"
+
+# The same number of different syllables: replacement boxes would look the same, real glyphs do not.
+text2="아자차카타파하 가나다라마바사"
+paste_and_translate "$text2"
+wait_state "\"source\":\"$text2\".*\"status\":\"Done in" && ok || bad "no second translation: $(cat "$state")"
+sleep 0.5
+import -window "$win" "$tmp/b-full.png"
+convert "$tmp/b-full.png" -crop 440x40+8+48 "$tmp/b.png"
+diff=$(compare -metric AE "$tmp/a.png" "$tmp/b.png" null: 2>&1 | cut -d' ' -f1)
+if [ "${diff%.*}" -gt 200 ]; then ok; else bad "Hangul texts render alike ($diff pixels differ): replacement boxes?"; fi
+[ $fonts_hidden = 1 ] && cp "$art/gui-e2e.png" "$art/gui-hangul-no-system-fonts.png"
+
+echo "gui: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,108 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gugugo-desktop/gugugo/app"
+)
+
+// openModelDialog lets the user pick a GGUF file and loads it.
+func (w *Window) openModelDialog() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		w.settings.ModelPath = path
+		w.settings.Save(w.app.Preferences())
+		w.loadModel(path)
+	}, w.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".gguf"}))
+	d.Resize(fyne.NewSize(720, 480))
+	d.Show()
+}
+
+// showSettings edits the settings; model options that change reload the model.
+func (w *Window) showSettings() {
+	s := w.settings
+	gpu := widget.NewEntry()
+	gpu.SetText(strconv.Itoa(s.GPULayers))
+	gpu.Validator = intIn(-1, 1000)
+	threads := widget.NewEntry()
+	threads.SetText(strconv.Itoa(s.Threads))
+	threads.Validator = intIn(0, 256)
+	auto := widget.NewCheck("Translate as I type", nil)
+	auto.SetChecked(s.AutoTranslate)
+	themes := widget.NewRadioGroup([]string{app.ThemeSystem, app.ThemeLight, app.ThemeDark}, nil)
+	themes.Horizontal = true
+	themes.SetSelected(s.Theme)
+	size := widget.NewSlider(app.MinFontSize, app.MaxFontSize)
+	size.Step = 1
+	size.SetValue(s.FontSize)
+	sizeLabel := widget.NewLabel("")
+	size.OnChanged = func(v float64) { sizeLabel.SetText(fmt.Sprintf("%.0f pt", v)) }
+	size.OnChanged(size.Value)
+	model := widget.NewLabel(s.ModelPath)
+	model.Truncation = fyne.TextTruncateEllipsis
+	if s.ModelPath == "" {
+		model.SetText("none")
+	}
+	items := []*widget.FormItem{
+		{Text: "Model", Widget: model},
+		{Text: "GPU layers", Widget: gpu, HintText: "-1 puts every layer on the GPU, 0 runs on the CPU"},
+		{Text: "CPU threads", Widget: threads, HintText: "0 uses one per core"},
+		{Text: "", Widget: auto},
+		{Text: "Theme", Widget: themes},
+		{Text: "Text size", Widget: containerRow(size, sizeLabel)},
+	}
+	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		n := w.settings
+		n.GPULayers, _ = strconv.Atoi(strings.TrimSpace(gpu.Text))
+		n.Threads, _ = strconv.Atoi(strings.TrimSpace(threads.Text))
+		n.AutoTranslate = auto.Checked
+		n.Theme = themes.Selected
+		n.FontSize = size.Value
+		w.applySettings(n)
+	}, w.win)
+	d.Resize(fyne.NewSize(560, 420))
+	d.Show()
+}
+
+// applySettings saves new settings and applies them: the theme at once, engine options by reloading the model.
+func (w *Window) applySettings(n app.Settings) {
+	n = n.Normalized()
+	reload := n.GPULayers != w.settings.GPULayers || n.Threads != w.settings.Threads
+	w.settings = n
+	n.Save(w.app.Preferences())
+	w.app.Settings().SetTheme(newTheme(n))
+	if reload && n.ModelPath != "" {
+		w.loadModel(n.ModelPath)
+	}
+}
+
+func intIn(lo, hi int) fyne.StringValidator {
+	return func(s string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("a whole number from %d to %d", lo, hi)
+		}
+		return nil
+	}
+}
+
+// containerRow puts b at the right of a, which takes the rest of the row.
+func containerRow(a, b fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(nil, nil, nil, b, a)
+}

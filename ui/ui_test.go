@@ -1,0 +1,405 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/go-text/typesetting/font"
+
+	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/inference"
+)
+
+// scriptedEngine stands in for the real engine (tested for real in inference): it streams "<text>#<i>" pieces.
+type scriptedEngine struct {
+	pieces int
+	delay  time.Duration
+
+	mu       sync.Mutex
+	requests []inference.Request
+	failNext error
+}
+
+func (e *scriptedEngine) Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error) {
+	e.mu.Lock()
+	e.requests = append(e.requests, req)
+	fail := e.failNext
+	e.failNext = nil
+	n, delay := e.pieces, e.delay
+	e.mu.Unlock()
+	if fail != nil {
+		return inference.Result{}, fail
+	}
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		select {
+		case <-ctx.Done():
+			return inference.Result{Text: sb.String()}, ctx.Err()
+		case <-time.After(delay):
+		}
+		p := fmt.Sprintf("%s#%d ", req.Text, i)
+		sb.WriteString(p)
+		onPiece(p)
+	}
+	return inference.Result{Text: sb.String(), GeneratedTokens: n, Duration: time.Duration(n) * delay}, nil
+}
+
+func (e *scriptedEngine) want(text string) string {
+	var sb strings.Builder
+	for i := 0; i < e.pieces; i++ {
+		fmt.Fprintf(&sb, "%s#%d ", text, i)
+	}
+	return sb.String()
+}
+
+func (e *scriptedEngine) requestTexts() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, r := range e.requests {
+		out = append(out, r.Text)
+	}
+	return out
+}
+
+func (e *scriptedEngine) Info() inference.ModelInfo {
+	return inference.ModelInfo{Name: "scripted", Device: "Test GPU"}
+}
+func (e *scriptedEngine) Close() {}
+
+// uiLoop plays the UI goroutine: callbacks run one at a time, in order, and the test touches widgets only
+// inside sync, under the same lock.
+type uiLoop struct {
+	mu sync.Mutex
+	q  chan func()
+}
+
+func newUILoop() *uiLoop {
+	l := &uiLoop{q: make(chan func(), 1<<14)}
+	go func() {
+		for f := range l.q {
+			l.mu.Lock()
+			f()
+			l.mu.Unlock()
+		}
+	}()
+	return l
+}
+
+func (l *uiLoop) do(f func()) { l.q <- f }
+
+func (l *uiLoop) sync(f func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f()
+}
+
+var loops sync.Map // *Window → *uiLoop
+
+func loopOf(w *Window) *uiLoop {
+	l, _ := loops.Load(w)
+	return l.(*uiLoop)
+}
+
+// ui runs f as the UI goroutine would.
+func (w *Window) ui(f func()) { loopOf(w).sync(f) }
+
+func newTestWindow(t *testing.T, eng *scriptedEngine, modelPath string) *Window {
+	t.Helper()
+	a := test.NewTempApp(t)
+	loop := newUILoop()
+	var w *Window
+	loop.sync(func() {
+		w = NewWindow(a, Options{Do: loop.do, ModelPath: modelPath, Load: func(path string, o inference.Options) (app.Engine, error) {
+			if strings.HasSuffix(path, "bad.gguf") {
+				return nil, errors.New("bad.gguf: not a GGUF model file")
+			}
+			o.Progress(1)
+			return eng, nil
+		}})
+	})
+	loops.Store(w, loop)
+	w.session.Debounce = 30 * time.Millisecond
+	w.ui(func() { w.win.Resize(fyne.NewSize(900, 600)) })
+	t.Cleanup(func() { w.session.Stop(); w.session.Wait() })
+	return w
+}
+
+// eventually polls cond on the UI goroutine.
+func eventually(t *testing.T, w *Window, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		ok := false
+		w.ui(func() { ok = cond() })
+		if ok {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func (w *Window) read(f func() string) string {
+	var s string
+	w.ui(func() { s = f() })
+	return s
+}
+
+func ready(t *testing.T, w *Window) {
+	eventually(t, w, "the model", func() bool { return w.stateLabel.Text == "Ready" })
+}
+
+func TestStreamingAppearsIncrementally(t *testing.T) {
+	eng := &scriptedEngine{pieces: 30, delay: 10 * time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	if w.read(func() string { return w.deviceLabel.Text }) != "on Test GPU" {
+		t.Errorf("device %q", w.deviceLabel.Text)
+	}
+	w.ui(func() { test.Type(w.source, "안녕하세요") })
+	seen := map[string]bool{}
+	eventually(t, w, "the whole translation", func() bool {
+		seen[w.target.Text] = true
+		return w.target.Text == eng.want("안녕하세요")
+	})
+	if len(seen) < 4 {
+		t.Errorf("the translation arrived in %d steps, want it streamed", len(seen))
+	}
+	eventually(t, w, "the done status", func() bool { return strings.HasPrefix(w.stateLabel.Text, "Done in") })
+	if got := w.read(func() string { return w.count.Text }); got != "5 characters" {
+		t.Errorf("count %q", got)
+	}
+}
+
+func TestStopStops(t *testing.T) {
+	eng := &scriptedEngine{pieces: 1000, delay: 5 * time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	w.settings.AutoTranslate = false
+	w.ui(func() { w.source.SetText("긴 글") })
+	w.ui(func() { test.Tap(w.translate) })
+	eventually(t, w, "streaming", func() bool { return strings.Count(w.target.Text, "#") > 3 })
+	w.ui(func() { test.Tap(w.stop) })
+	eventually(t, w, "stopped", func() bool { return w.stateLabel.Text == "Stopped" })
+	partial := w.read(func() string { return w.target.Text })
+	time.Sleep(100 * time.Millisecond)
+	if got := w.read(func() string { return w.target.Text }); got != partial || strings.Count(got, "#") >= 1000 {
+		t.Errorf("text changed after Stop: %d pieces", strings.Count(got, "#"))
+	}
+}
+
+func TestEscAndCtrlEnter(t *testing.T) {
+	eng := &scriptedEngine{pieces: 1000, delay: 5 * time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	w.settings.AutoTranslate = false
+	w.ui(func() {
+		w.source.SetText("hello")
+		w.source.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierControl})
+	})
+	eventually(t, w, "Ctrl+Enter translating", func() bool { return strings.Contains(w.target.Text, "hello#0") })
+	w.ui(func() { w.source.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
+	eventually(t, w, "Esc stopping", func() bool { return w.stateLabel.Text == "Stopped" })
+}
+
+func TestSwapSwapsDirectionAndText(t *testing.T) {
+	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	w.ui(func() { w.direction.SetSelected(app.ModeKoreanToEnglish.Label()) })
+	w.ui(func() { test.Type(w.source, "사과") })
+	eventually(t, w, "a translation", func() bool { return w.target.Text == eng.want("사과") })
+	before := len(eng.requestTexts())
+	w.ui(w.doSwap)
+	if w.read(func() string { return w.direction.Selected }) != app.ModeEnglishToKorean.Label() {
+		t.Errorf("direction %q", w.direction.Selected)
+	}
+	if src, dst := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text }); src != eng.want("사과") || dst != "사과" {
+		t.Errorf("after swap: source %q, target %q", src, dst)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(eng.requestTexts()); n != before {
+		t.Errorf("swapping started %d translations", n-before)
+	}
+}
+
+func TestTypingBurstGivesOneTranslationOfTheFinalText(t *testing.T) {
+	eng := &scriptedEngine{pieces: 3, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	w.ui(func() { test.Type(w.source, "The weather is nice today") })
+	eventually(t, w, "the translation", func() bool { return w.target.Text == eng.want("The weather is nice today") })
+	if got := eng.requestTexts(); len(got) != 1 {
+		t.Errorf("engine requests: %q", got)
+	}
+	if r := eng.requests[0]; r.Direction != inference.EnglishToKorean {
+		t.Errorf("auto direction picked %v for English", r.Direction)
+	}
+}
+
+func TestIMECommitAfterTranslatePress(t *testing.T) {
+	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	w.settings.AutoTranslate = false
+	// The button is pressed while the IME still holds the last syllable...
+	w.ui(func() { w.source.SetText("안녕하세") })
+	w.ui(func() { test.Tap(w.translate) })
+	// ...which the IME commits a moment later.
+	w.ui(func() { w.source.SetText("안녕하세요") })
+	eventually(t, w, "the full text translated", func() bool { return w.target.Text == eng.want("안녕하세요") })
+	// Well after the press, edits wait for the button again.
+	w.followUntil = time.Time{}
+	w.ui(func() { w.source.SetText("다른 글") })
+	time.Sleep(100 * time.Millisecond)
+	if got := eng.requestTexts(); got[len(got)-1] != "안녕하세요" {
+		t.Errorf("requests %q", got)
+	}
+}
+
+func TestEngineErrorIsShownAndNextRequestWorks(t *testing.T) {
+	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	eng.mu.Lock()
+	eng.failNext = errors.New("the GPU ran out of memory")
+	eng.mu.Unlock()
+	w.ui(func() { test.Type(w.source, "a") })
+	eventually(t, w, "the error", func() bool { return w.stateLabel.Text == "Error: the GPU ran out of memory" })
+	w.ui(func() { test.Type(w.source, "b") })
+	eventually(t, w, "the next translation", func() bool { return w.target.Text == eng.want("ab") })
+}
+
+func TestWelcomeScreenAndFailedLoad(t *testing.T) {
+	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "")
+	if w.read(func() string { return fmt.Sprint(w.welcome.content.Visible(), w.main.Visible()) }) != "true false" {
+		t.Fatal("a first run does not show the welcome screen")
+	}
+	w.ui(func() { w.loadModel("/models/bad.gguf") })
+	eventually(t, w, "the error on the welcome screen", func() bool {
+		return w.welcome.content.Visible() && strings.Contains(w.welcome.errText.Text, "not a GGUF model file")
+	})
+	w.ui(func() { w.loadModel("/models/good.gguf") })
+	eventually(t, w, "the main view", func() bool { return w.stateLabel.Text == "Ready" && w.main.Visible() && !w.welcome.content.Visible() })
+	if got := LoadedModelPath(w); got != "/models/good.gguf" {
+		t.Errorf("model path saved as %q", got)
+	}
+}
+
+func LoadedModelPath(w *Window) string {
+	return app.LoadSettings(w.app.Preferences()).ModelPath
+}
+
+func TestHugePasteIsRefused(t *testing.T) {
+	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	clip := w.app.Clipboard()
+	clip.SetContent(strings.Repeat("가나다라 ", 1<<20/13*10)) // about 10 MB
+	w.ui(func() { w.source.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip}) })
+	if got := w.read(func() string { return w.source.Text }); got != "" {
+		t.Errorf("%d bytes were pasted", len(got))
+	}
+	if st := w.read(func() string { return w.stateLabel.Text }); !strings.Contains(st, "Not pasted") {
+		t.Errorf("status %q", st)
+	}
+	clip.SetContent("짧은 글")
+	w.ui(func() { w.source.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip}) })
+	if got := w.read(func() string { return w.source.Text }); got != "짧은 글" {
+		t.Errorf("a short paste gave %q", got)
+	}
+}
+
+func TestSettingsPersistAndApply(t *testing.T) {
+	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	n := w.settings
+	n.Theme, n.FontSize, n.AutoTranslate = app.ThemeDark, 20, false
+	w.ui(func() { w.applySettings(n) })
+	got := app.LoadSettings(w.app.Preferences())
+	if got.Theme != app.ThemeDark || got.FontSize != 20 || got.AutoTranslate {
+		t.Errorf("saved %+v", got)
+	}
+	if size := w.app.Settings().Theme().Size(theme.SizeNameText); size != 20 {
+		t.Errorf("text size %v", size)
+	}
+	if c := w.app.Settings().Theme().Color(theme.ColorNameBackground, theme.VariantLight); c != theme.DefaultTheme().Color(theme.ColorNameBackground, theme.VariantDark) {
+		t.Errorf("dark theme not applied: %v", c)
+	}
+}
+
+// Hangul renders as real glyphs with the embedded font: distinct syllables give distinct images. Fyne's own font
+// has no Hangul and draws every syllable as the same box, which the control case checks, so this test can fail.
+func TestHangulRendersWithEmbeddedFont(t *testing.T) {
+	render := func(th fyne.Theme, s string) image.Image {
+		a := test.NewTempApp(t)
+		a.Settings().SetTheme(th)
+		label := widget.NewLabel(s)
+		label.SizeName = theme.SizeNameHeadingText
+		w := test.NewWindow(label)
+		defer w.Close()
+		w.Resize(fyne.NewSize(80, 60))
+		return w.Canvas().Capture()
+	}
+	same := func(a, b image.Image) bool {
+		if a.Bounds() != b.Bounds() {
+			return false
+		}
+		for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+			for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+				r1, g1, b1, _ := a.At(x, y).RGBA()
+				r2, g2, b2, _ := b.At(x, y).RGBA()
+				if r1 != r2 || g1 != g2 || b1 != b2 {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	ours := newTheme(app.DefaultSettings())
+	syllables := []string{"가", "나", "한", "글"}
+	for i := range syllables {
+		for j := i + 1; j < len(syllables); j++ {
+			if same(render(ours, syllables[i]), render(ours, syllables[j])) {
+				t.Errorf("%s and %s render the same: no Hangul glyphs", syllables[i], syllables[j])
+			}
+		}
+	}
+	// Fyne falls back to system fonts, so on a machine with a Korean font the default theme draws Hangul too;
+	// without one it draws the same box for every syllable, which is the failure this test guards against.
+	if same(render(test.Theme(), "가"), render(test.Theme(), "나")) {
+		t.Log("control: without the embedded font, 가 and 나 render as the same box here")
+	} else {
+		t.Log("control: this machine has a Korean system font, which Fyne's default theme falls back to")
+	}
+}
+
+// The embedded fonts themselves cover Hangul, so no system font is needed.
+func TestEmbeddedFontsCoverHangul(t *testing.T) {
+	for _, res := range []fyne.Resource{fontRegular, fontBold} {
+		face, err := font.ParseTTF(bytes.NewReader(res.Content()))
+		if err != nil {
+			t.Fatalf("%s: %v", res.Name(), err)
+		}
+		for _, r := range "가나다한글안녕하세요뷁ㄱㅏAz0" {
+			if _, ok := face.NominalGlyph(r); !ok {
+				t.Errorf("%s has no glyph for %q", res.Name(), r)
+			}
+		}
+	}
+}

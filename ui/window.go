@@ -1,0 +1,378 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gugugo-desktop/gugugo/app"
+)
+
+// MaxSourceBytes is the most text the source pane takes: Fyne's entry is not made for megabytes, and a paste over
+// this is refused with a message (the clipboard keeps it) rather than freezing the window.
+const MaxSourceBytes = 256 << 10
+
+// imeFollowUp is how long after a Translate press a change of the source still re-translates when translate-as-you-
+// type is off: Fyne has no IME preedit, so a press in the middle of a Hangul syllable reads the text without it, and
+// the syllable arrives a moment later when the IME commits it.
+const imeFollowUp = 1500 * time.Millisecond
+
+// Options configure the main window.
+type Options struct {
+	// Load loads models; app.LoadEngine in the real app, a scripted engine in tests.
+	Load app.LoadFunc
+	// ModelPath, when set, is loaded instead of the one in the settings (gugugo --model FILE).
+	ModelPath string
+	// Do runs a function on the UI goroutine: fyne.Do, unless a test serializes the callbacks itself (Fyne's test
+	// driver runs fyne.Do callbacks on the calling goroutine).
+	Do func(func())
+	// StateFile, when set, receives the window's state as JSON after each finished translation and model change,
+	// for end-to-end tests that drive the real window.
+	StateFile string
+}
+
+// Window is the main window.
+type Window struct {
+	app      fyne.App
+	win      fyne.Window
+	opts     Options
+	settings app.Settings
+	session  *app.Session
+	models   *app.Models
+
+	current      uint64 // the newest request; updates of others are ignored
+	translating  bool
+	followUntil  time.Time
+	swapping     bool
+	lastStatus   string
+	lastModelErr error
+
+	source      *sourceEntry
+	target      *widget.Label
+	targetPane  *container.Scroll
+	direction   *widget.Select
+	count       *widget.Label
+	modelLabel  *widget.Label
+	deviceLabel *widget.Label
+	stateLabel  *widget.Label
+	progress    *widget.ProgressBar
+	translate   *widget.Button
+	stop        *widget.Button
+	main        fyne.CanvasObject
+	welcome     *welcomeScreen
+	body        *fyne.Container
+}
+
+// NewWindow builds the main window of a; Show it to start.
+func NewWindow(a fyne.App, opts Options) *Window {
+	if opts.Do == nil {
+		opts.Do = fyne.Do
+	}
+	w := &Window{app: a, opts: opts, settings: app.LoadSettings(a.Preferences())}
+	a.Settings().SetTheme(newTheme(w.settings))
+	a.SetIcon(iconSVG)
+	w.win = a.NewWindow("Gugugo")
+	w.session = app.NewSession(w.engine, func(u app.Update) { opts.Do(func() { w.onUpdate(u) }) })
+	w.models = app.NewModels(opts.Load, func(s app.ModelStatus) { opts.Do(func() { w.onModel(s) }) })
+	w.build()
+	w.win.Resize(fyne.NewSize(float32(w.settings.WindowWidth), float32(w.settings.WindowHeight)))
+	w.win.SetOnClosed(w.onClosed)
+
+	path := opts.ModelPath
+	if path == "" {
+		path = w.settings.ModelPath
+	}
+	if path != "" {
+		w.loadModel(path)
+	} else {
+		w.showWelcome(nil)
+	}
+	return w
+}
+
+// engine is the loaded model, or nil.
+func (w *Window) engine() app.Translator { return w.models.Translator() }
+
+// Show shows the window and runs the app until it is closed.
+func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
+
+// Fyne returns the Fyne window.
+func (w *Window) Fyne() fyne.Window { return w.win }
+
+func (w *Window) build() {
+	w.source = newSourceEntry()
+	w.source.SetPlaceHolder("Type or paste Korean or English text")
+	w.source.OnChanged = w.onSourceChanged
+	w.source.onShortcut = w.onShortcut
+	w.source.onEscape = w.doStop
+
+	w.target = widget.NewLabel("")
+	w.target.Wrapping = fyne.TextWrapWord
+	w.target.Selectable = true
+	w.targetPane = container.NewVScroll(w.target)
+
+	labels := make([]string, len(app.DirectionModes))
+	for i, m := range app.DirectionModes {
+		labels[i] = m.Label()
+	}
+	w.direction = widget.NewSelect(labels, w.onDirection)
+	w.direction.SetSelected(w.settings.Direction.Label())
+
+	swap := widget.NewButton("⇄", w.doSwap)
+	w.translate = widget.NewButtonWithIcon("Translate", theme.MailSendIcon(), w.doTranslate)
+	w.translate.Importance = widget.HighImportance
+	w.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), w.doStop)
+	w.stop.Disable()
+	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), w.doCopy)
+	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), w.doClear)
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), w.showSettings)
+	openModel := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), w.openModelDialog)
+
+	toolbar := container.NewHBox(w.direction, swap, w.translate, w.stop, layout.NewSpacer(), copyBtn, clear, openModel, settings)
+
+	w.count = widget.NewLabel("0 characters")
+	w.count.TextStyle.Italic = true
+	left := container.NewBorder(nil, w.count, nil, nil, w.source)
+	split := container.NewHSplit(left, w.targetPane)
+
+	w.modelLabel = widget.NewLabel("No model")
+	w.modelLabel.TextStyle.Bold = true
+	w.deviceLabel = widget.NewLabel("")
+	w.stateLabel = widget.NewLabel("")
+	w.stateLabel.Truncation = fyne.TextTruncateEllipsis
+	w.progress = widget.NewProgressBar()
+	w.progress.Hide()
+	status := container.NewBorder(nil, nil, container.NewHBox(w.modelLabel, w.deviceLabel), container.NewGridWrap(fyne.NewSize(160, w.progress.MinSize().Height), w.progress), w.stateLabel)
+
+	w.main = container.NewBorder(toolbar, status, nil, nil, split)
+	w.welcome = newWelcomeScreen(w.openModelDialog)
+	w.body = container.NewStack(w.main, w.welcome.content)
+	w.win.SetContent(w.body)
+	w.win.SetMaster()
+
+	c := w.win.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { w.doTranslate() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { w.doTranslate() })
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			w.doStop()
+		}
+	})
+}
+
+// onShortcut handles the window's shortcuts while the source pane has the focus.
+func (w *Window) onShortcut(s fyne.Shortcut) bool {
+	switch sc := s.(type) {
+	case *desktop.CustomShortcut:
+		if (sc.KeyName == fyne.KeyReturn || sc.KeyName == fyne.KeyEnter) && sc.Modifier == fyne.KeyModifierControl {
+			w.doTranslate()
+			return true
+		}
+	case *fyne.ShortcutPaste:
+		if n := len(sc.Clipboard.Content()); n+len(w.source.Text) > MaxSourceBytes {
+			w.setState(fmt.Sprintf("Not pasted: the text is %s, and this window takes up to %s. Translate long files with `gugugo translate`.",
+				byteSize(n), byteSize(MaxSourceBytes)))
+			return true
+		}
+	}
+	return false
+}
+
+func byteSize(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
+}
+
+func (w *Window) mode() app.DirectionMode { return app.ModeFromLabel(w.direction.Selected) }
+
+func (w *Window) onSourceChanged(text string) {
+	w.count.SetText(fmt.Sprintf("%d characters", utf8.RuneCountInString(text)))
+	if w.swapping {
+		return
+	}
+	if strings.TrimSpace(text) == "" {
+		w.session.Stop()
+		w.current = w.session.Translate("", w.mode())
+		return
+	}
+	if w.settings.AutoTranslate || time.Now().Before(w.followUntil) {
+		w.current = w.session.Schedule(text, w.mode())
+	}
+}
+
+func (w *Window) doTranslate() {
+	if strings.TrimSpace(w.source.Text) == "" {
+		return
+	}
+	w.followUntil = time.Now().Add(imeFollowUp)
+	w.current = w.session.Translate(w.source.Text, w.mode())
+}
+
+func (w *Window) doStop() { w.session.Stop() }
+
+// doSwap swaps the direction and the texts: the old translation becomes the source, and its source the
+// translation, so nothing needs translating.
+func (w *Window) doSwap() {
+	src, dst := w.source.Text, w.target.Text
+	w.session.Stop()
+	w.swapping = true
+	w.direction.SetSelected(w.mode().Swapped().Label())
+	w.source.SetText(dst)
+	w.swapping = false
+	w.target.SetText(src)
+}
+
+func (w *Window) doCopy() {
+	if w.target.Text != "" {
+		w.app.Clipboard().SetContent(w.target.Text)
+		w.setState("Copied the translation")
+	}
+}
+
+func (w *Window) doClear() {
+	w.source.SetText("")
+	w.target.SetText("")
+	w.win.Canvas().Focus(w.source)
+}
+
+func (w *Window) onDirection(label string) {
+	m := app.ModeFromLabel(label)
+	if m == w.settings.Direction {
+		return
+	}
+	w.settings.Direction = m
+	w.settings.Save(w.app.Preferences())
+	if !w.swapping && w.source != nil && strings.TrimSpace(w.source.Text) != "" && w.settings.AutoTranslate {
+		w.current = w.session.Translate(w.source.Text, m)
+	}
+}
+
+func (w *Window) onUpdate(u app.Update) {
+	if u.ID != w.current {
+		return // a newer request replaced it
+	}
+	w.target.SetText(u.Text)
+	if !u.Done {
+		if !w.translating {
+			w.translating = true
+			w.stop.Enable()
+			w.setState("Translating " + u.Direction.String() + "…")
+		}
+		w.targetPane.ScrollToBottom()
+		return
+	}
+	w.translating = false
+	w.stop.Disable()
+	r := u.Result
+	switch {
+	case errors.Is(u.Err, context.Canceled):
+		w.setState("Stopped")
+	case errors.Is(u.Err, app.ErrNoModel):
+		w.setState("No model is loaded: open a GGUF model first")
+	case u.Err != nil:
+		w.setState("Error: " + u.Err.Error())
+	case strings.TrimSpace(u.Source) == "":
+		w.setState("")
+	default:
+		w.setState(fmt.Sprintf("Done in %d ms · %d tokens · %.1f tokens/s", r.Duration.Milliseconds(), r.GeneratedTokens, r.DecodeTokensPerSecond()))
+	}
+	w.writeState()
+}
+
+func (w *Window) setState(s string) {
+	w.lastStatus = s
+	w.stateLabel.SetText(s)
+}
+
+func (w *Window) loadModel(path string) {
+	w.showMain()
+	w.models.Load(path, w.settings.EngineOptions())
+}
+
+func (w *Window) onModel(s app.ModelStatus) {
+	switch s.State {
+	case app.ModelLoading:
+		w.modelLabel.SetText(filepath.Base(s.Path))
+		w.progress.SetValue(float64(s.Progress))
+		w.progress.Show()
+		w.setState(fmt.Sprintf("Loading the model… %d%%", int(s.Progress*100)))
+	case app.ModelReady:
+		w.progress.Hide()
+		w.modelLabel.SetText(s.Info.Name)
+		w.deviceLabel.SetText("on " + s.Info.Device)
+		w.setState("Ready")
+		w.lastModelErr = nil
+		w.settings.ModelPath = s.Path
+		w.settings.Save(w.app.Preferences())
+		w.showMain()
+		if strings.TrimSpace(w.source.Text) != "" && w.settings.AutoTranslate {
+			w.current = w.session.Translate(w.source.Text, w.mode())
+		}
+	case app.ModelFailed:
+		w.progress.Hide()
+		w.lastModelErr = s.Err
+		if w.models.Translator() == nil {
+			w.modelLabel.SetText("No model")
+			w.deviceLabel.SetText("")
+			w.showWelcome(s.Err)
+		}
+		w.setState("Could not load the model: " + s.Err.Error())
+	}
+	w.writeState()
+}
+
+func (w *Window) showMain() {
+	w.welcome.content.Hide()
+	w.main.Show()
+}
+
+func (w *Window) showWelcome(err error) {
+	w.welcome.setError(err)
+	w.main.Hide()
+	w.welcome.content.Show()
+}
+
+func (w *Window) onClosed() {
+	size := w.win.Canvas().Size()
+	w.settings.WindowWidth, w.settings.WindowHeight = float64(size.Width), float64(size.Height)
+	w.settings.Save(w.app.Preferences())
+	w.session.Stop()
+	w.session.Wait()
+	w.models.Close()
+}
+
+// uiState is what Options.StateFile receives.
+type uiState struct {
+	Source    string `json:"source"`
+	Target    string `json:"target"`
+	Direction string `json:"direction"`
+	Status    string `json:"status"`
+	Model     string `json:"model"`
+	Device    string `json:"device"`
+}
+
+func (w *Window) writeState() {
+	if w.opts.StateFile == "" {
+		return
+	}
+	b, _ := json.Marshal(uiState{w.source.Text, w.target.Text, w.direction.Selected, w.lastStatus, w.modelLabel.Text, w.deviceLabel.Text})
+	tmp := w.opts.StateFile + ".tmp"
+	if os.WriteFile(tmp, b, 0o600) == nil {
+		os.Rename(tmp, w.opts.StateFile)
+	}
+}
