@@ -12,7 +12,7 @@ var (
 	NanumGothicBold []byte
 )
 
-// Icon is the application icon (SVG).
+// Icon is the application icon, 256×256 PNG rendered from icon.svg (Fyne's SVG renderer draws its strokes poorly).
 //
-//go:embed icon.svg
+//go:embed icon-256.png
 var Icon []byte

@@ -15,7 +15,7 @@ import (
 var (
 	fontRegular = fyne.NewStaticResource("NanumGothic-Regular.ttf", assets.NanumGothicRegular)
 	fontBold    = fyne.NewStaticResource("NanumGothic-Bold.ttf", assets.NanumGothicBold)
-	iconSVG     = fyne.NewStaticResource("gugugo.svg", assets.Icon)
+	appIcon     = fyne.NewStaticResource("gugugo.png", assets.Icon)
 )
 
 // koreanTheme is Fyne's default theme with NanumGothic, which has Hangul (Fyne's own fonts have none), a fixed or

@@ -31,7 +31,7 @@ func newWelcomeScreen(open func()) *welcomeScreen {
 	errText.Hide()
 	openBtn := widget.NewButtonWithIcon("Open a GGUF model…", theme.FolderOpenIcon(), open)
 	openBtn.Importance = widget.HighImportance
-	icon := canvas.NewImageFromResource(iconSVG)
+	icon := canvas.NewImageFromResource(appIcon)
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSize(96, 96))
 	box := container.NewVBox(container.NewCenter(icon), title, intro, errText, container.NewCenter(openBtn))

@@ -83,7 +83,7 @@ func NewWindow(a fyne.App, opts Options) *Window {
 	}
 	w := &Window{app: a, opts: opts, settings: app.LoadSettings(a.Preferences())}
 	a.Settings().SetTheme(newTheme(w.settings))
-	a.SetIcon(iconSVG)
+	a.SetIcon(appIcon)
 	w.win = a.NewWindow("Gugugo")
 	w.session = app.NewSession(w.engine, func(u app.Update) { opts.Do(func() { w.onUpdate(u) }) })
 	w.models = app.NewModels(opts.Load, func(s app.ModelStatus) { opts.Do(func() { w.onModel(s) }) })
