@@ -7,6 +7,7 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/cli"
 	"github.com/gugugo-desktop/gugugo/ui"
+	_ "github.com/gugugo-desktop/gugugo/ui/localefix" // before Fyne's own init
 )
 
 func main() {

@@ -2,14 +2,17 @@ package cli
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/inference"
+	"github.com/gugugo-desktop/gugugo/inference/llama"
 )
 
 // The fixed inputs of `gugugo bench`.
@@ -27,11 +30,33 @@ type benchRun struct {
 	DecodeTokensPerS float64 `json:"decode_tokens_per_s"`
 }
 
+// The fixed documents of `gugugo bench --document`: 1,019 English words in 55 sentences, and a Korean text of 45
+// sentences.
+var (
+	//go:embed benchdata/en.txt
+	benchDocEnglish string
+	//go:embed benchdata/ko.txt
+	benchDocKorean string
+)
+
+type docRun struct {
+	Direction     string  `json:"direction"`
+	Mode          string  `json:"mode"`
+	Sentences     int     `json:"sentences"`
+	Seconds       float64 `json:"seconds"`
+	FirstTokenMS  float64 `json:"first_token_ms"`
+	Generated     int     `json:"generated_tokens"`
+	TokensPerS    float64 `json:"tokens_per_s"`
+	PeakRSSMiB    float64 `json:"peak_rss_mib"`
+	DeviceUsedMiB float64 `json:"device_used_mib,omitempty"`
+}
+
 type benchReport struct {
-	Model  string     `json:"model"`
-	Device string     `json:"device"`
-	LoadS  float64    `json:"load_s"`
-	Runs   []benchRun `json:"runs"`
+	Model     string     `json:"model"`
+	Device    string     `json:"device"`
+	LoadS     float64    `json:"load_s"`
+	Runs      []benchRun `json:"runs"`
+	Documents []docRun   `json:"documents,omitempty"`
 }
 
 func bench(args []string, stdout, stderr io.Writer) error {
@@ -40,11 +65,13 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	tokens := fs.Int("tokens", 128, "tokens to generate per run (stops are ignored)")
 	reps := fs.Int("reps", 5, "measured runs per input after one warm-up; the median is reported")
 	asJSON := fs.Bool("json", false, "print JSON")
+	document := fs.Bool("document", false, "also time a 1,000-word English and a Korean document, sentence after sentence and in parallel")
+	real := fs.Bool("real", false, "documents: let the model stop on its own (a real model); by default a translation's usual length is generated")
 	if _, err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	t0 := time.Now()
-	eng, err := ef.load(nil)
+	eng, err := ef.load(stderr)
 	if err != nil {
 		return err
 	}
@@ -82,6 +109,33 @@ func bench(args []string, stdout, stderr io.Writer) error {
 			DecodeTokensPerS: med(inference.Result.DecodeTokensPerSecond),
 		})
 	}
+	if *document {
+		for _, in := range []struct {
+			dir  inference.Direction
+			text string
+		}{{inference.EnglishToKorean, benchDocEnglish}, {inference.KoreanToEnglish, benchDocKorean}} {
+			for _, sequential := range []bool{true, false} {
+				req := inference.Request{Text: in.text, Direction: in.dir, Sequential: sequential, BenchLength: !*real}
+				if _, err := eng.Translate(context.Background(), req, nil); err != nil { // warm-up
+					return err
+				}
+				r, err := eng.Translate(context.Background(), req, nil)
+				if err != nil {
+					return err
+				}
+				mode := "parallel"
+				if sequential {
+					mode = "sequential"
+				}
+				rep.Documents = append(rep.Documents, docRun{
+					Direction: in.dir.String(), Mode: mode, Sentences: r.Chunks, Seconds: r.Duration.Seconds(),
+					FirstTokenMS: float64(r.TimeToFirstToken.Microseconds()) / 1000, Generated: r.GeneratedTokens,
+					TokensPerS: float64(r.GeneratedTokens) / r.Duration.Seconds(), PeakRSSMiB: peakRSSMiB(),
+					DeviceUsedMiB: deviceUsedMiB(),
+				})
+			}
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -92,5 +146,30 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	for _, r := range rep.Runs {
 		fmt.Fprintf(stdout, "%-7s %8d %14.1f %15.1f %14.1f\n", r.Direction, r.PromptTokens, r.PromptTokensPerS, r.FirstTokenMS, r.DecodeTokensPerS)
 	}
+	if len(rep.Documents) > 0 {
+		fmt.Fprintf(stdout, "\n%-7s %-10s %9s %9s %15s %10s %9s %13s\n", "doc", "mode", "sentences", "seconds", "first token ms", "generated", "tokens/s", "peak RSS MiB")
+		for _, d := range rep.Documents {
+			fmt.Fprintf(stdout, "%-7s %-10s %9d %9.3f %15.1f %10d %9.1f %13.0f\n", d.Direction, d.Mode, d.Sentences, d.Seconds, d.FirstTokenMS, d.Generated, d.TokensPerS, d.PeakRSSMiB)
+		}
+	}
 	return nil
+}
+
+// peakRSSMiB is the most memory this process has held.
+func peakRSSMiB() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
+}
+
+// deviceUsedMiB is the memory in use on the first GPU, by every process, or 0 without one.
+func deviceUsedMiB() float64 {
+	for _, d := range llama.Devices() {
+		if d.IsGPU() {
+			return float64(d.TotalMemory-d.FreeMemory) / (1 << 20)
+		}
+	}
+	return 0
 }

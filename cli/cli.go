@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 // Version is the application's version.
@@ -21,7 +23,8 @@ const usage = `gugugo %s: offline Korean⇄English translation with the Gugugo m
 Usage:
   gugugo [--model FILE]                                       open the translator window
   gugugo translate --model FILE [--to en|ko|auto] [TEXT...]   translate TEXT (or stdin), streaming to stdout
-  gugugo bench --model FILE [--gpu-layers N]                  measure load, prompt and decode speed
+  gugugo bench --model FILE [--document]                      measure load, prompt and decode speed
+  gugugo devices                                              list the devices models can run on
   gugugo dev tiny-model --arch gptneox|llama --out FILE       write a random-weight test model
   gugugo --version
 
@@ -51,6 +54,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int 
 		err = translate(args[1:], stdin, stdout, stderr)
 	case "bench":
 		err = bench(args[1:], stdout, stderr)
+	case "devices":
+		err = devices(stdout)
 	case "dev":
 		err = dev(args[1:], stdout, stderr)
 	default:
@@ -113,4 +118,27 @@ func window(args []string, stderr io.Writer, gui GUI) int {
 	}
 	gui(*model)
 	return 0
+}
+
+// devices lists the devices llama.cpp sees, with what became of the GPU plugins.
+func devices(stdout io.Writer) error {
+	devs, err := inference.Devices()
+	if err != nil {
+		return err
+	}
+	for _, d := range devs {
+		kind := "CPU"
+		if d.IsGPU() {
+			kind = "GPU"
+		}
+		fmt.Fprintf(stdout, "%-10s %s  %s", d.Name, kind, d.Description)
+		if d.TotalMemory > 0 && d.IsGPU() {
+			fmt.Fprintf(stdout, "  (%.1f of %.1f GiB free)", float64(d.FreeMemory)/(1<<30), float64(d.TotalMemory)/(1<<30))
+		}
+		fmt.Fprintln(stdout)
+	}
+	for _, n := range inference.BackendNotes() {
+		fmt.Fprintln(stdout, "note:", n)
+	}
+	return nil
 }

@@ -5,14 +5,21 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/gugugo-desktop/gugugo/inference"
 
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
 )
 
 func dev(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 2 && args[0] == "probe-backend" {
+		return probeBackend(args[1], stdout)
+	}
 	if len(args) == 0 || args[0] != "tiny-model" {
 		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b] [--type f32|f16|q8_0]")
 		return ErrUsage
@@ -46,5 +53,25 @@ func dev(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, *out)
+	return nil
+}
+
+// probeBackend is the child process that tries a GPU plugin (see inference/backends.go): it prints the device the
+// plugin ran a tiny model on, or fails (or dies) trying.
+func probeBackend(plugin string, stdout io.Writer) error {
+	dir, err := os.MkdirTemp("", "gugugo-probe")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	model := filepath.Join(dir, "probe.gguf")
+	if err := tinymodel.Write(model, tinymodel.Options{Arch: "gptneox", Shape: tinymodel.Shapes["tiny"], Type: gguf.F16, Seed: 1}); err != nil {
+		return err
+	}
+	device, err := inference.ProbeBackend(plugin, model)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, device)
 	return nil
 }

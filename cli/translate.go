@@ -20,6 +20,7 @@ type engineFlags struct {
 	gpuLayers *int
 	threads   *int
 	ctxSize   *int
+	device    *string
 	verbose   *bool
 }
 
@@ -29,17 +30,29 @@ func addEngineFlags(fs *flag.FlagSet) engineFlags {
 		gpuLayers: fs.Int("gpu-layers", -1, "layers to offload to the GPU (-1: all, 0: CPU only)"),
 		threads:   fs.Int("threads", 0, "CPU threads (0: one per core)"),
 		ctxSize:   fs.Int("ctx", 0, "context size in tokens (0: the model's)"),
+		device:    fs.String("device", "", "device to run on: cpu, or a name from `gugugo devices` (default: the GPU with the most free memory)"),
 		verbose:   fs.Bool("verbose", false, "show llama.cpp's log"),
 	}
 }
 
-func (f engineFlags) load(progress func(float32)) (*inference.Engine, error) {
+// load loads the model and says on stderr what became of the GPU: a plugin that failed its test run (the first
+// time it does), a model that fell back to the CPU.
+func (f engineFlags) load(stderr io.Writer) (*inference.Engine, error) {
 	if *f.model == "" {
 		return nil, errors.New("no model: pass --model FILE (or set GUGUGO_MODEL)")
 	}
-	return inference.Load(*f.model, inference.Options{
-		GPULayers: *f.gpuLayers, Threads: *f.threads, ContextSize: *f.ctxSize, Verbose: *f.verbose, Progress: progress,
+	e, err := inference.Load(*f.model, inference.Options{
+		GPULayers: *f.gpuLayers, Threads: *f.threads, ContextSize: *f.ctxSize, Device: *f.device, Verbose: *f.verbose,
 	})
+	for _, n := range inference.BackendNotes() {
+		if !n.OK && (n.Probed || *f.verbose) || *f.verbose {
+			fmt.Fprintln(stderr, "gugugo: note:", n)
+		}
+	}
+	if err == nil && e.Info().Fallback != "" {
+		fmt.Fprintln(stderr, "gugugo: note:", e.Info().Fallback)
+	}
+	return e, err
 }
 
 func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -47,6 +60,8 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ef := addEngineFlags(fs)
 	to := fs.String("to", "auto", "target language: en (from Korean), ko (from English) or auto")
 	stats := fs.Bool("stats", false, "print timing statistics to stderr")
+	file := fs.String("file", "", "translate this text `file` (a progress bar goes to stderr)")
+	sequential := fs.Bool("sequential", false, "translate a document sentence after sentence instead of in parallel")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: gugugo translate --model FILE [--to en|ko|auto] [TEXT...]\nReads stdin when no TEXT is given.")
 		fs.PrintDefaults()
@@ -60,9 +75,19 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	var text string
-	if len(words) > 0 {
+	switch {
+	case *file != "":
+		if len(words) > 0 {
+			return errors.New("give either --file or TEXT, not both")
+		}
+		b, err := os.ReadFile(*file)
+		if err != nil {
+			return err
+		}
+		text = string(b)
+	case len(words) > 0:
 		text = strings.Join(words, " ")
-	} else {
+	default:
 		b, err := io.ReadAll(stdin)
 		if err != nil {
 			return fmt.Errorf("reading stdin: %w", err)
@@ -75,7 +100,7 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if auto {
 		dir = inference.DetectDirection(text)
 	}
-	eng, err := ef.load(nil)
+	eng, err := ef.load(stderr)
 	if err != nil {
 		return err
 	}
@@ -84,19 +109,49 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := bufio.NewWriter(stdout)
-	res, err := eng.Translate(ctx, inference.Request{Text: text, Direction: dir}, func(piece string) {
+	req := inference.Request{Text: text, Direction: dir, Sequential: *sequential}
+	if *file != "" {
+		bar := newProgressBar(stderr)
+		req.OnProgress = bar.set
+		defer bar.finish()
+	}
+	res, err := eng.Translate(ctx, req, func(piece string) {
 		out.WriteString(piece)
 		out.Flush()
 	})
 	out.WriteString("\n")
 	out.Flush()
 	if *stats {
-		fmt.Fprintf(stderr, "%s, %s: %d prompt tokens, %d generated, first token %d ms, %.1f tokens/s, stop: %s\n",
-			dir, res.Device, res.PromptTokens, res.GeneratedTokens, res.TimeToFirstToken.Milliseconds(),
-			res.DecodeTokensPerSecond(), res.Stop)
+		fmt.Fprintf(stderr, "%s, %s: %d prompts, %d prompt tokens, %d generated, first token %d ms, %.1f tokens/s, %d ms in all, stop: %s\n",
+			dir, res.Device, res.Chunks, res.PromptTokens, res.GeneratedTokens, res.TimeToFirstToken.Milliseconds(),
+			res.DecodeTokensPerSecond(), res.Duration.Milliseconds(), res.Stop)
 	}
 	if errors.Is(err, context.Canceled) {
 		return errors.New("interrupted")
 	}
 	return err
+}
+
+// progressBar draws "[#####     ] 12/40 sentences" on one terminal line.
+type progressBar struct {
+	w    io.Writer
+	last string
+}
+
+func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w} }
+
+func (p *progressBar) set(done, total int) {
+	const width = 30
+	fill := width * done / max(total, 1)
+	line := fmt.Sprintf("\r[%s%s] %d/%d", strings.Repeat("#", fill), strings.Repeat(" ", width-fill), done, total)
+	if line != p.last {
+		p.last = line
+		fmt.Fprint(p.w, line)
+	}
+}
+
+func (p *progressBar) finish() {
+	if p.last != "" {
+		fmt.Fprintln(p.w)
+	}
 }

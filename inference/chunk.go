@@ -151,3 +151,27 @@ func endsWithSpace(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return unicode.IsSpace(r)
 }
+
+// SentenceUnits splits text into its sentences (a sentence for which fits fails is split further), each with the
+// separator that follows it: a space inside a paragraph, the paragraph's own break after its last sentence.
+func SentenceUnits(text string, fits func(string) bool) []Segment {
+	var out []Segment
+	for _, p := range Paragraphs(text) {
+		start := len(out)
+		for _, s := range Sentences(p.Text) {
+			for _, piece := range splitToFit(s, fits) {
+				if t := strings.TrimSpace(piece); t != "" {
+					sep := " "
+					if !endsWithSpace(piece) {
+						sep = "" // a hard split inside a word
+					}
+					out = append(out, Segment{Text: t, Sep: sep})
+				}
+			}
+		}
+		if len(out) > start {
+			out[len(out)-1].Sep = p.Sep
+		}
+	}
+	return out
+}

@@ -29,6 +29,11 @@ type Options struct {
 	Progress func(float32)
 	// Verbose lets llama.cpp's own log through to stderr.
 	Verbose bool
+	// Parallel is the number of sentences of a document decoded together; 0 sizes it to the free memory.
+	Parallel int
+	// Device is where the model runs: "" for the GPU with the most free memory (the CPU without one), "cpu", or a
+	// device's name from Devices (CUDA0, Vulkan0, ...).
+	Device string
 }
 
 // DefaultOptions offload every layer to the GPU when there is one.
@@ -41,6 +46,9 @@ type ModelInfo struct {
 	Arch        string
 	Description string // llama.cpp's summary, e.g. "gptneox 1.4B Q8_0"
 	Device      string // what runs it: a GPU's name, or the CPU's
+	DeviceName  string // ggml's name for it: CUDA0, Vulkan0, CPU
+	// Fallback, when not empty, says in one sentence why the model is not where it was asked to be.
+	Fallback    string
 	GPULayers   int
 	ContextSize int
 	Threads     int
@@ -56,6 +64,14 @@ type Request struct {
 	MaxTokens int
 	// ForceTokens > 0 generates exactly that many tokens per prompt, ignoring every stop (for benchmarks).
 	ForceTokens int
+	// BenchLength ignores every stop and generates 1.3 tokens per source token, about what a translation takes:
+	// benchmarks with random-weight models, whose output never ends on its own.
+	BenchLength bool
+	// Sequential translates a document sentence after sentence in one sequence instead of decoding its sentences
+	// as parallel sequences (for comparison).
+	Sequential bool
+	// OnProgress, when set, is told how many of the prompts the input was split into are finished.
+	OnProgress func(done, total int)
 }
 
 // StopReason says why generation ended.
@@ -104,10 +120,13 @@ func rate(n int, d time.Duration) float64 {
 // Engine holds one loaded model and translates with it. Translate may be called from several goroutines: calls are
 // served one at a time, in turn, and a call waiting for its turn gives up when its context ends.
 type Engine struct {
-	turn  chan struct{}
-	model *llama.Model
-	lctx  *llama.Context
-	info  ModelInfo
+	turn      chan struct{}
+	opts      Options
+	model     *llama.Model
+	lctx      *llama.Context
+	pctx      *llama.Context // parallel sequences, created on the first document
+	nParallel int
+	info      ModelInfo
 }
 
 // Errors a caller may want to tell apart.
@@ -149,13 +168,58 @@ func CheckFile(path string) (*gguf.Info, error) {
 	return nil, fmt.Errorf("%s: %w %q (Gugugo models are %s)", path, ErrArch, arch, strings.Join(Architectures, " or "))
 }
 
-// OpenLibraries loads llama.cpp, reporting a missing installation as ErrLibraries with the command that fixes it.
+// OpenLibraries loads llama.cpp and the GPU plugin that works here (see backends.go), reporting a missing
+// installation as ErrLibraries with the command that fixes it.
 func OpenLibraries() (string, error) {
 	dir, err := llama.Open()
 	if errors.Is(err, llama.ErrNotFound) {
 		return "", fmt.Errorf("%w: run `make build` in the source folder, or reinstall Gugugo (%v)", ErrLibraries, err)
 	}
+	if err == nil {
+		backendOnce.Do(func() { selectGPUPlugin(dir) })
+	}
 	return dir, err
+}
+
+// Devices lists the devices llama.cpp can run on, GPU plugins included.
+func Devices() ([]llama.Device, error) {
+	if _, err := OpenLibraries(); err != nil {
+		return nil, err
+	}
+	return llama.Devices(), nil
+}
+
+// pickDevice resolves Options.Device: "" is the GPU with the most free memory (or the CPU when there is none),
+// "cpu" the CPU, anything else a device's name (CUDA0, Vulkan0, ...). It returns the device index for the model
+// (-1 for the CPU) and the layers to offload.
+func pickDevice(want string, gpuLayers int) (llama.Device, int, int, error) {
+	devs := llama.Devices()
+	var cpu llama.Device
+	best := -1
+	for i, d := range devs {
+		switch {
+		case d.Type == llama.DeviceCPU:
+			cpu = d
+		case !d.IsGPU():
+		case strings.EqualFold(want, d.Name):
+			return d, i, gpuLayers, nil
+		case want == "" && (best < 0 || d.FreeMemory > devs[best].FreeMemory):
+			best = i
+		}
+	}
+	switch {
+	case strings.EqualFold(want, "cpu") || want == "" && best < 0 || gpuLayers == 0:
+		return cpu, -1, 0, nil
+	case want == "":
+		return devs[best], best, gpuLayers, nil
+	}
+	var names []string
+	for _, d := range devs {
+		if d.IsGPU() {
+			names = append(names, d.Name)
+		}
+	}
+	return cpu, -1, 0, fmt.Errorf("no device %q (devices: cpu %s)", want, strings.Join(names, " "))
 }
 
 // Load loads a GGUF model.
@@ -171,22 +235,29 @@ func Load(path string, o Options) (*Engine, error) {
 	if o.Progress != nil {
 		progress = func(p float32) bool { o.Progress(p); return true }
 	}
-	m, err := llama.LoadModel(path, o.GPULayers, progress)
+	dev, devIndex, layers, err := pickDevice(o.Device, o.GPULayers)
 	if err != nil {
-		return nil, fmt.Errorf("cannot load %s: %v", filepath.Base(path), err)
+		return nil, err
 	}
 	threads := o.Threads
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
-	n := o.ContextSize
-	if n <= 0 {
-		n = min(m.TrainContext(), 4096)
+	// On a GPU, a failed load or context (a missing runtime library, too little memory) is retried on the CPU.
+	var fallback string
+	m, lctx, err := loadOn(path, layers, devIndex, o.ContextSize, threads, progress)
+	if err != nil && devIndex >= 0 {
+		fallback = fmt.Sprintf("The model could not be loaded on %s (%v), so it runs on the CPU.", dev.Description, err)
+		for _, d := range llama.Devices() {
+			if d.Type == llama.DeviceCPU {
+				dev = d
+			}
+		}
+		layers, devIndex = 0, -1
+		m, lctx, err = loadOn(path, 0, -1, o.ContextSize, threads, progress)
 	}
-	lctx, err := llama.NewContext(m, llama.ContextParams{Size: n, Batch: 512, Sequences: 1, Threads: threads, GreedyOnBackend: true})
 	if err != nil {
-		m.Free()
-		return nil, err
+		return nil, fmt.Errorf("cannot load %s: %v", filepath.Base(path), err)
 	}
 	arch, _ := m.Meta("general.architecture")
 	name, ok := m.Meta("general.name")
@@ -195,29 +266,45 @@ func Load(path string, o Options) (*Engine, error) {
 	}
 	e := &Engine{
 		turn:  make(chan struct{}, 1),
+		opts:  o,
 		model: m,
 		lctx:  lctx,
 		info: ModelInfo{
 			Path: path, Name: name, Arch: arch, Description: m.Description(),
-			Device: device(o.GPULayers), GPULayers: o.GPULayers, ContextSize: lctx.Size(), Threads: threads,
-			Params: m.Params(), Size: m.Size(),
+			Device: deviceLabel(dev), DeviceName: dev.Name, Fallback: fallback, GPULayers: layers,
+			ContextSize: lctx.Size(), Threads: threads, Params: m.Params(), Size: m.Size(),
 		},
 	}
 	return e, nil
 }
 
-// device names what runs the model: the first GPU when layers are offloaded, else the CPU.
-func device(gpuLayers int) string {
-	cpu := "CPU"
-	for _, d := range llama.Devices() {
-		if d.IsGPU() && gpuLayers != 0 {
-			return d.Description
-		}
-		if d.Type == llama.DeviceCPU && d.Description != "" {
-			cpu = "CPU (" + strings.TrimSpace(d.Description) + ")"
-		}
+// deviceLabel names a device for people: a GPU's name, or "CPU (its model)".
+func deviceLabel(d llama.Device) string {
+	if d.IsGPU() {
+		return d.Description
 	}
-	return cpu
+	if d.Description != "" {
+		return "CPU (" + strings.TrimSpace(d.Description) + ")"
+	}
+	return "CPU"
+}
+
+// loadOn loads a model and its context on one device (-1: the CPU, or every GPU when layers are offloaded).
+func loadOn(path string, layers, device, ctxSize, threads int, progress func(float32) bool) (*llama.Model, *llama.Context, error) {
+	m, err := llama.LoadModel(path, layers, device, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := ctxSize
+	if n <= 0 {
+		n = min(m.TrainContext(), 4096)
+	}
+	lctx, err := llama.NewContext(m, llama.ContextParams{Size: n, Batch: 512, Sequences: 1, Threads: threads, GreedyOnBackend: true})
+	if err != nil {
+		m.Free()
+		return nil, nil, err
+	}
+	return m, lctx, nil
 }
 
 // Info describes the loaded model.
@@ -227,6 +314,9 @@ func (e *Engine) Info() ModelInfo { return e.info }
 func (e *Engine) Close() {
 	e.turn <- struct{}{}
 	if e.model != nil {
+		if e.pctx != nil {
+			e.pctx.Free()
+		}
 		e.lctx.Free()
 		e.model.Free()
 		e.model = nil
@@ -275,20 +365,51 @@ func (e *Engine) Translate(ctx context.Context, req Request, onPiece func(string
 			onPiece(s)
 		}
 	}
-	chunks := Chunks(req.Text, e.fits)
 	var err error
-	for i, c := range chunks {
-		res.Chunks++
-		if err = e.generate(ctx, c.Text, req, &res, emit, start); err != nil {
-			break
+	if units := SentenceUnits(req.Text, e.fitsSentence); len(units) >= ParallelMinSentences {
+		if req.Sequential {
+			err = e.translateInTurn(ctx, units, req, &res, emit, start)
+		} else {
+			err = e.translateParallel(ctx, units, req, &res, emit, start)
 		}
-		if i < len(chunks)-1 {
-			emit(c.Sep)
-		}
+	} else {
+		err = e.translateInTurn(ctx, Chunks(req.Text, e.fits), req, &res, emit, start)
 	}
 	res.Text = text.String()
 	res.Duration = time.Since(start)
 	return res, err
+}
+
+// limit is how many tokens a prompt of n tokens may generate in a context of nctx cells.
+func (r Request) limit(n, nctx int) int {
+	limit := r.MaxTokens
+	if limit <= 0 {
+		limit = 3*(n-promptReserve) + 48
+	}
+	switch {
+	case r.ForceTokens > 0:
+		limit = r.ForceTokens
+	case r.BenchLength:
+		limit = (n-promptReserve)*13/10 + 4
+	}
+	return max(1, min(limit, nctx-n))
+}
+
+// translateInTurn translates segments one after the other in the engine's single sequence.
+func (e *Engine) translateInTurn(ctx context.Context, segs []Segment, req Request, res *Result, emit func(string), start time.Time) error {
+	for i, s := range segs {
+		res.Chunks++
+		if err := e.generate(ctx, s.Text, req, res, emit, start); err != nil {
+			return err
+		}
+		if i < len(segs)-1 {
+			emit(s.Sep)
+		}
+		if req.OnProgress != nil {
+			req.OnProgress(i+1, len(segs))
+		}
+	}
+	return nil
 }
 
 func (e *Engine) generate(ctx context.Context, text string, req Request, res *Result, emit func(string), start time.Time) error {
@@ -300,14 +421,7 @@ func (e *Engine) generate(ctx context.Context, text string, req Request, res *Re
 	if len(toks) >= nctx {
 		return fmt.Errorf("the prompt (%d tokens) does not fit the context (%d)", len(toks), nctx)
 	}
-	limit := req.MaxTokens
-	if limit <= 0 {
-		limit = 3*(len(toks)-promptReserve) + 48
-	}
-	if req.ForceTokens > 0 {
-		limit = req.ForceTokens
-	}
-	limit = max(1, min(limit, nctx-len(toks)))
+	limit := req.limit(len(toks), nctx)
 
 	l := e.lctx
 	l.ClearMemory()
@@ -334,39 +448,19 @@ func (e *Engine) generate(ctx context.Context, text string, req Request, res *Re
 	if res.GeneratedTokens == 0 {
 		res.TimeToFirstToken = first.Sub(start)
 	}
-	force := req.ForceTokens > 0
-	var filter streamFilter
-	var guard loopGuard
-	var piece []byte
+	st := newStream(limit, req.ForceTokens > 0 || req.BenchLength)
 	pos := len(toks)
 	last := first
 	defer func() {
 		res.DecodeDuration += last.Sub(first)
 	}()
-	for n := 1; ; n++ {
+	for {
 		res.GeneratedTokens++
-		if !force && e.model.IsEOG(tok) {
-			res.Stop = StopEOG
-			break
-		}
-		piece = e.model.AppendPiece(piece[:0], tok)
-		out, stop := filter.push(piece)
-		if force {
-			stop = false
-		} else {
-			emit(out)
-		}
-		if stop {
-			res.Stop = StopMarker
+		out, done := st.step(e.model, tok)
+		emit(out)
+		if done {
+			res.Stop = st.stop
 			return nil
-		}
-		if !force && guard.add(tok) {
-			res.Stop = StopRepetition
-			break
-		}
-		if n >= limit {
-			res.Stop = StopLimit
-			break
 		}
 		if err := ctx.Err(); err != nil {
 			res.Stop = StopCancelled
@@ -382,8 +476,47 @@ func (e *Engine) generate(ctx context.Context, text string, req Request, res *Re
 		last = time.Now()
 		res.decodeSteps++
 	}
-	if !force {
-		emit(filter.flush())
+}
+
+// stream is one sequence being generated: its stop filter, loop guard and length limit.
+type stream struct {
+	filter streamFilter
+	guard  loopGuard
+	piece  []byte
+	n      int
+	limit  int
+	force  bool // ignore every stop but the limit (benchmarks)
+	stop   StopReason
+}
+
+func newStream(limit int, force bool) *stream { return &stream{limit: limit, force: force} }
+
+// step takes the next generated token and returns the text that can be shown now and whether the sequence ended.
+func (s *stream) step(m *llama.Model, tok llama.Token) (string, bool) {
+	s.n++
+	if s.force {
+		if s.n >= s.limit {
+			s.stop = StopLimit
+			return "", true
+		}
+		return "", false
 	}
-	return nil
+	if m.IsEOG(tok) {
+		s.stop = StopEOG
+		return s.filter.flush(), true
+	}
+	s.piece = m.AppendPiece(s.piece[:0], tok)
+	out, stop := s.filter.push(s.piece)
+	switch {
+	case stop:
+		s.stop = StopMarker
+		return out, true
+	case s.guard.add(tok):
+		s.stop = StopRepetition
+	case s.n >= s.limit:
+		s.stop = StopLimit
+	default:
+		return out, false
+	}
+	return out + s.filter.flush(), true
 }

@@ -201,23 +201,110 @@ func TestLongInputSplitAndReassembled(t *testing.T) {
 	e := load(t, scripted(t, "gptneox", "marker", -1, " Hello", " world", ".", "<", "/", "끝", ">", " the", " weather"), Options{ContextSize: 128})
 	para := strings.Repeat("오늘은 날씨가 좋아서 공원에 갔습니다. ", 12)
 	text := para + "\n\n" + "짧은 문단입니다.\n" + para
-	chunks := Chunks(text, e.fits)
-	if len(chunks) < 5 {
-		t.Fatalf("expected the text to need several prompts, got %d", len(chunks))
-	}
-	var want strings.Builder
-	for i, c := range chunks {
-		want.WriteString("Hello world.")
-		if i < len(chunks)-1 {
-			want.WriteString(c.Sep)
+	for _, sequential := range []bool{true, false} {
+		units := SentenceUnits(text, e.fitsSentence)
+		if len(units) != 25 {
+			t.Fatalf("%d sentences, want 25", len(units))
+		}
+		var want strings.Builder
+		for i, u := range units {
+			want.WriteString("Hello world.")
+			if i < len(units)-1 {
+				want.WriteString(u.Sep)
+			}
+		}
+		var progress []int
+		res, pieces := translate(t, e, Request{Text: text, Direction: KoreanToEnglish, Sequential: sequential,
+			OnProgress: func(done, total int) { progress = append(progress, done*100+total) }})
+		if res.Text != want.String() || strings.Join(pieces, "") != res.Text {
+			t.Fatalf("sequential=%v: got %q\nwant %q", sequential, res.Text, want.String())
+		}
+		if res.Chunks != 25 || !strings.Contains(res.Text, ".\n\nHello world.\nHello") {
+			t.Errorf("%d chunks; paragraph breaks: %q", res.Chunks, res.Text)
+		}
+		if len(progress) != 25 || progress[24] != 2525 {
+			t.Errorf("progress %v", progress)
 		}
 	}
-	res, pieces := translate(t, e, Request{Text: text, Direction: KoreanToEnglish})
-	if res.Text != want.String() || strings.Join(pieces, "") != res.Text {
-		t.Fatalf("got %q\nwant %q", res.Text, want.String())
+}
+
+// A text of fewer sentences than a document that does not fit one prompt is split to fit, here at spaces.
+func TestLongSentenceSplitToFit(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "marker", -1, " Hello", " world", ".", "<", "/", "끝", ">", " the", " weather"), Options{ContextSize: 128})
+	text := strings.Repeat("단어 ", 40)
+	chunks := Chunks(text, e.fits)
+	if n := len(SentenceUnits(text, e.fitsSentence)); n >= ParallelMinSentences || len(chunks) < 3 {
+		t.Fatalf("%d sentence units, %d chunks", n, len(chunks))
 	}
-	if res.Chunks != len(chunks) || !strings.Contains(res.Text, ".\n\nHello world.\nHello") {
-		t.Errorf("%d chunks; paragraph breaks: %q", res.Chunks, res.Text)
+	res, _ := translate(t, e, Request{Text: text, Direction: KoreanToEnglish})
+	if res.Chunks != len(chunks) || res.Text != strings.TrimSpace(strings.Repeat("Hello world. ", len(chunks))) {
+		t.Errorf("%d chunks: %q", res.Chunks, res.Text)
+	}
+}
+
+// document is a text of several paragraphs made of the test vocabulary's words, so that a random model reads real
+// tokens and answers each sentence differently.
+func document(sentences int) string {
+	words := []string{"안녕하세요", "감사합니다", "오늘", "날씨", "번역", "모델", "학생", "사과", "Hello", "world", "translation", "weather", "good", "apple", "student"}
+	var sb strings.Builder
+	for i := 0; i < sentences; i++ {
+		for j := 0; j <= i%4+2; j++ {
+			if j > 0 {
+				sb.WriteByte(' ')
+			}
+			sb.WriteString(words[(i*7+j*3)%len(words)])
+		}
+		sb.WriteString(".")
+		switch {
+		case i%5 == 4:
+			sb.WriteString("\n\n")
+		case i < sentences-1:
+			sb.WriteString(" ")
+		}
+	}
+	return sb.String()
+}
+
+// Parallel sequences must not mix sentences up or change them: each sentence gets exactly what translating it on
+// its own gives. The random model's answer depends on every token of its prompt, so a sequence that saw another's
+// tokens would answer differently. Four sequences for twelve sentences also makes it work in waves.
+func TestParallelMatchesSequential(t *testing.T) {
+	for _, arch := range Architectures {
+		t.Run(arch, func(t *testing.T) {
+			e := load(t, randomModel(t, arch), Options{Parallel: 4})
+			doc := document(12)
+			seq, _ := translate(t, e, Request{Text: doc, Direction: KoreanToEnglish, Sequential: true})
+			par, pieces := translate(t, e, Request{Text: doc, Direction: KoreanToEnglish})
+			if par.Text != seq.Text {
+				t.Fatalf("parallel:\n%q\nsequential:\n%q", par.Text, seq.Text)
+			}
+			if strings.Join(pieces, "") != par.Text || par.Chunks != 12 || strings.Count(par.Text, "\n\n") != 2 {
+				t.Errorf("%d chunks, text %q", par.Chunks, par.Text)
+			}
+			if e.nParallel != 4 {
+				t.Errorf("%d parallel sequences", e.nParallel)
+			}
+		})
+	}
+}
+
+func TestParallelCancel(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), Options{Parallel: 4})
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	res, err := e.Translate(ctx, Request{Text: document(20), Direction: KoreanToEnglish, MaxTokens: 5000}, func(string) {
+		if n++; n == 3 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) || res.Stop != StopCancelled {
+		t.Fatalf("err %v, stop %s", err, res.Stop)
+	}
+	if n != 3 {
+		t.Errorf("%d pieces after cancelling at the third", n)
+	}
+	if r, _ := translate(t, e, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}); r.Text != "Hello la li" {
+		t.Errorf("after a cancel: %q", r.Text)
 	}
 }
 

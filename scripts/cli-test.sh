@@ -51,6 +51,23 @@ missing_libs() { # the binary alone, without lib/ beside it, names the command t
 }
 check "missing libraries are named with the fix" missing_libs
 
+# A GPU plugin that aborts the process as soon as it is loaded, as the npm CUDA 13 plugin does on a driver it was not
+# built for: the child process that tries it dies, and gugugo carries on with the CPU and says why, once.
+crashing_plugin() {
+	mkdir -p "$tmp/lib/gpu" "$tmp/cache" && cp "$root"/build/lib/*.so "$tmp/lib/" &&
+		printf '#include <stdlib.h>\n#include <stdio.h>\nvoid *ggml_backend_init(void) { fputs("the provided PTX was compiled with an unsupported toolchain\\n", stderr); abort(); }\n' >"$tmp/crash.c" &&
+		gcc -shared -fPIC -o "$tmp/lib/gpu/crash-libggml-cuda.so" "$tmp/crash.c" &&
+		GUGUGO_LIB_DIR=$tmp/lib XDG_CACHE_HOME=$tmp/cache "$bin" translate --model "$tmp/gptneox.gguf" --to en "안녕" >"$tmp/t.out" 2>"$tmp/e" &&
+		[ -s "$tmp/t.out" ] && grep -q "crash-libggml-cuda.so failed its test run.*unsupported toolchain" "$tmp/e" &&
+		GUGUGO_LIB_DIR=$tmp/lib XDG_CACHE_HOME=$tmp/cache "$bin" translate --model "$tmp/gptneox.gguf" --to en "안녕" >"$tmp/t.out" 2>"$tmp/e" &&
+		[ -s "$tmp/t.out" ] && [ ! -s "$tmp/e" ] &&
+		GUGUGO_LIB_DIR=$tmp/lib XDG_CACHE_HOME=$tmp/cache "$bin" devices | grep -q "failed its test run"
+}
+check "a GPU plugin that aborts falls back to the CPU" crashing_plugin
+
+quiet_c_locale() { LANG=C.UTF-8 "$bin" translate --model "$tmp/gptneox.gguf" --to en "안녕" >/dev/null 2>"$tmp/e" && [ ! -s "$tmp/e" ]; }
+check "nothing on stderr in the C.UTF-8 locale" quiet_c_locale
+
 version() { "$bin" --version | grep -q '^gugugo [0-9]'; }
 check "--version" version
 

@@ -79,6 +79,20 @@ func Open() (string, error) {
 	return openDir, openErr
 }
 
+// LoadPlugin loads one ggml backend plugin (libggml-cuda.so, libggml-vulkan.so, ...). Open must have succeeded.
+func LoadPlugin(path string) error {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	C.gg_clear_error()
+	if C.gg_load_backend(cpath) != 0 {
+		if msg := lastError(); msg != "" {
+			return fmt.Errorf("cannot load %s: %s", filepath.Base(path), msg)
+		}
+		return fmt.Errorf("cannot load %s", filepath.Base(path))
+	}
+	return nil
+}
+
 // SetVerbose lets llama.cpp's own log through to stderr.
 func SetVerbose(v bool) {
 	if v {
@@ -159,9 +173,10 @@ func goLoadProgress(progress C.float, handle C.uintptr_t) C.bool {
 	return C.bool(f(float32(progress)))
 }
 
-// LoadModel loads a GGUF file. gpuLayers < 0 offloads every layer. progress (may be nil) gets values in [0,1] and
-// returns false to abort the load.
-func LoadModel(path string, gpuLayers int, progress func(float32) bool) (*Model, error) {
+// LoadModel loads a GGUF file. gpuLayers < 0 offloads every layer; device >= 0 (an index of Devices) keeps the
+// model on that device alone, -1 lets llama.cpp spread it over every GPU. progress (may be nil) gets values in [0,1]
+// and returns false to abort the load.
+func LoadModel(path string, gpuLayers, device int, progress func(float32) bool) (*Model, error) {
 	if _, err := Open(); err != nil {
 		return nil, err
 	}
@@ -174,7 +189,7 @@ func LoadModel(path string, gpuLayers int, progress func(float32) bool) (*Model,
 		h = C.uintptr_t(handle)
 	}
 	C.gg_clear_error()
-	m := C.gg_model_load(cpath, C.int32_t(gpuLayers), h)
+	m := C.gg_model_load(cpath, C.int32_t(gpuLayers), C.int32_t(device), h)
 	if m == nil {
 		if msg := lastError(); msg != "" {
 			return nil, errors.New(msg)
@@ -219,6 +234,11 @@ func (m *Model) Size() uint64 { return uint64(C.gg_model_size(m.c)) }
 
 // Params is the number of parameters.
 func (m *Model) Params() uint64 { return uint64(C.gg_model_n_params(m.c)) }
+
+// KVBytesPerToken is what one token takes in an f16 KV cache (keys and values of every layer).
+func (m *Model) KVBytesPerToken() uint64 {
+	return 2 * 2 * uint64(C.gg_model_n_layer(m.c)) * uint64(C.gg_model_n_embd(m.c))
+}
 
 // VocabSize is the number of tokens.
 func (m *Model) VocabSize() int { return m.nVocab }

@@ -21,6 +21,8 @@ extern bool goLoadProgress(float progress, uintptr_t handle);
 	X(llama_model_n_ctx_train)        \
 	X(llama_model_size)               \
 	X(llama_model_n_params)           \
+	X(llama_model_n_layer)            \
+	X(llama_model_n_embd)             \
 	X(llama_init_from_model)          \
 	X(llama_free)                     \
 	X(llama_n_ctx)                    \
@@ -42,6 +44,7 @@ extern bool goLoadProgress(float progress, uintptr_t handle);
 	X(llama_sampler_init_greedy)      \
 	X(llama_sampler_free)             \
 	X(ggml_backend_load_all_from_path) \
+	X(ggml_backend_load)              \
 	X(ggml_backend_dev_count)         \
 	X(ggml_backend_dev_get)           \
 	X(ggml_backend_dev_name)          \
@@ -105,6 +108,8 @@ int gg_open(const char *dir, char *err, size_t errlen) {
 	return 0;
 }
 
+int gg_load_backend(const char *path) { return p_ggml_backend_load(path) != NULL ? 0 : -1; }
+
 size_t gg_dev_count(void) { return p_ggml_backend_dev_count(); }
 const char *gg_dev_name(size_t i) { return p_ggml_backend_dev_name(p_ggml_backend_dev_get(i)); }
 const char *gg_dev_description(size_t i) { return p_ggml_backend_dev_description(p_ggml_backend_dev_get(i)); }
@@ -113,9 +118,14 @@ void gg_dev_memory(size_t i, size_t *free_mem, size_t *total) { p_ggml_backend_d
 
 static bool gg_progress(float progress, void *user) { return goLoadProgress(progress, (uintptr_t)user); }
 
-struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, uintptr_t progress_handle) {
+struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, int32_t device, uintptr_t progress_handle) {
 	struct llama_model_params p = p_llama_model_default_params();
 	p.n_gpu_layers = n_gpu_layers;
+	ggml_backend_dev_t devs[2] = {NULL, NULL};
+	if (device >= 0) {
+		devs[0] = p_ggml_backend_dev_get((size_t)device);
+		p.devices = devs;
+	}
 	if (progress_handle) {
 		p.progress_callback = gg_progress;
 		p.progress_callback_user_data = (void *)progress_handle;
@@ -130,6 +140,8 @@ int32_t gg_model_meta(const struct llama_model *m, const char *key, char *buf, s
 int32_t gg_model_n_ctx_train(const struct llama_model *m) { return p_llama_model_n_ctx_train(m); }
 uint64_t gg_model_size(const struct llama_model *m) { return p_llama_model_size(m); }
 uint64_t gg_model_n_params(const struct llama_model *m) { return p_llama_model_n_params(m); }
+int32_t gg_model_n_layer(const struct llama_model *m) { return p_llama_model_n_layer(m); }
+int32_t gg_model_n_embd(const struct llama_model *m) { return p_llama_model_n_embd(m); }
 
 struct gg_samplers {
 	uint32_t n;

@@ -13,6 +13,8 @@
 // gg_open loads libllama from dir and every ggml backend plugin in it; 0 on success, else err is filled.
 int gg_open(const char *dir, char *err, size_t errlen);
 void gg_set_verbose(int verbose);
+// gg_load_backend loads one backend plugin file; 0 on success.
+int gg_load_backend(const char *path);
 // gg_last_error copies into buf the first error-level message llama.cpp logged since gg_clear_error.
 void gg_last_error(char *buf, size_t len);
 void gg_clear_error(void);
@@ -23,7 +25,8 @@ const char *gg_dev_description(size_t i);
 int gg_dev_type(size_t i);
 void gg_dev_memory(size_t i, size_t *free_mem, size_t *total);
 
-struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, uintptr_t progress_handle);
+// gg_model_load loads a model; device >= 0 puts it on that device alone, -1 lets llama.cpp use every GPU.
+struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, int32_t device, uintptr_t progress_handle);
 void gg_model_free(struct llama_model *m);
 const struct llama_vocab *gg_model_vocab(const struct llama_model *m);
 int32_t gg_model_desc(const struct llama_model *m, char *buf, size_t len);
@@ -31,6 +34,8 @@ int32_t gg_model_meta(const struct llama_model *m, const char *key, char *buf, s
 int32_t gg_model_n_ctx_train(const struct llama_model *m);
 uint64_t gg_model_size(const struct llama_model *m);
 uint64_t gg_model_n_params(const struct llama_model *m);
+int32_t gg_model_n_layer(const struct llama_model *m);
+int32_t gg_model_n_embd(const struct llama_model *m);
 
 // Greedy sampler chains, one per sequence, that run on the backend holding the output layer.
 struct gg_samplers;
