@@ -5,7 +5,7 @@ LIBDIR  := build/lib
 # The binary finds llama.cpp in lib/ beside itself (see inference/llama); -trimpath keeps the source path out of it.
 GOFLAGS_BUILD := -trimpath
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build gpu run test bench clean
 
 all: build
 
@@ -17,6 +17,12 @@ build: deps
 	mkdir -p $(LIBDIR)
 	cp -u deps/llama/lib/*.so $(LIBDIR)/
 	cp -u deps/llama/LICENSE $(LIBDIR)/LICENSE.llama.cpp
+	bash scripts/gpu.sh --auto $(LIBDIR)
+
+# GPU backend plugins of the same llama.cpp release for the GPU and runtime this machine has (make build fetches
+# them too when it finds a GPU); CUDA from source: scripts/cuda-plugin.sh.
+gpu:
+	bash scripts/gpu.sh $(LIBDIR)
 
 run: build
 	./$(BIN)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/inference"
 	"github.com/gugugo-desktop/gugugo/inference/llama"
+	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
 )
 
 // The fixed inputs of `gugugo bench`.
@@ -29,15 +29,6 @@ type benchRun struct {
 	DecodeTokens     int     `json:"decode_tokens"`
 	DecodeTokensPerS float64 `json:"decode_tokens_per_s"`
 }
-
-// The fixed documents of `gugugo bench --document`: 1,019 English words in 55 sentences, and a Korean text of 45
-// sentences.
-var (
-	//go:embed benchdata/en.txt
-	benchDocEnglish string
-	//go:embed benchdata/ko.txt
-	benchDocKorean string
-)
 
 type docRun struct {
 	Direction     string  `json:"direction"`
@@ -113,7 +104,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		for _, in := range []struct {
 			dir  inference.Direction
 			text string
-		}{{inference.EnglishToKorean, benchDocEnglish}, {inference.KoreanToEnglish, benchDocKorean}} {
+		}{{inference.EnglishToKorean, tinymodel.CorpusEnglish}, {inference.KoreanToEnglish, tinymodel.CorpusKorean}} {
 			for _, sequential := range []bool{true, false} {
 				req := inference.Request{Text: in.text, Direction: in.dir, Sequential: sequential, BenchLength: !*real}
 				if _, err := eng.Translate(context.Background(), req, nil); err != nil { // warm-up

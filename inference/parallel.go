@@ -51,6 +51,7 @@ func (e *Engine) parallelContext() (*llama.Context, int, error) {
 	}
 	c, err := llama.NewContext(e.model, llama.ContextParams{
 		Size: n * seqCells, Batch: min(2048, n*seqCells), Sequences: n, Threads: e.info.Threads, GreedyOnBackend: true,
+		Unified: true, // 3-4× faster documents than a KV cache split per sequence (measured on an H200)
 	})
 	if err != nil {
 		return nil, 0, err
@@ -86,6 +87,7 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 	for i := range free {
 		free[i] = n - 1 - i
 	}
+	prompts := make([][]llama.Token, len(units)) // tokenized once, when a unit is next to start
 	var active []*seqState
 	next, head, shown, done := 0, 0, 0, 0
 	var firstDecode time.Time
@@ -100,10 +102,12 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 			s.pos++
 		}
 		for next < len(units) && len(free) > 0 {
-			toks, err := e.model.Tokenize(req.Direction.Prompt(units[next].Text), true)
-			if err != nil {
-				return err
+			if prompts[next] == nil {
+				if prompts[next], err = e.model.Tokenize(req.Direction.Prompt(units[next].Text), true); err != nil {
+					return err
+				}
 			}
+			toks := prompts[next]
 			if l.BatchLen()+len(toks) > l.BatchCap() {
 				break // starts in a later round
 			}

@@ -282,6 +282,10 @@ type ContextParams struct {
 	// GreedyOnBackend picks each sequence's next token where the output layer runs (the GPU when offloaded), so
 	// only the token id crosses to the host instead of a row of logits. Logits are then not available.
 	GreedyOnBackend bool
+	// Unified shares one KV cache among all sequences instead of giving each its own part. llama.cpp then batches
+	// tokens of different sequences freely; with separate parts it splits a batch so that every sequence has as many
+	// tokens in each piece, which turns prompts of different lengths into one graph run each.
+	Unified bool
 }
 
 // Context is a llama_context with one reusable batch. It is not safe for concurrent use.
@@ -301,7 +305,7 @@ func NewContext(m *Model, p ContextParams) (*Context, error) {
 	C.gg_clear_error()
 	var samplers *C.struct_gg_samplers
 	c := C.gg_context_new(m.c, C.uint32_t(p.Size), C.uint32_t(p.Batch), C.uint32_t(p.Sequences), C.int32_t(p.Threads),
-		C.bool(p.GreedyOnBackend), &samplers)
+		C.bool(p.GreedyOnBackend), C.bool(p.Unified), &samplers)
 	if c == nil {
 		msg := lastError()
 		if msg == "" {

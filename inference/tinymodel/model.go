@@ -34,6 +34,10 @@ type Options struct {
 	Seed  uint64
 	// Script, when set, replaces the random weights (see Script). Shape is then derived from the vocabulary.
 	Script *Script
+	// Echo, when set, replaces the random weights with a model that answers with whichever of these words (tokens
+	// of the vocabulary) its context holds most often, again and again: an answer that depends on the input, with
+	// wide logit margins. Shape is then derived from the vocabulary.
+	Echo []string
 }
 
 // Script makes a model whose greedy continuation after the token After is Pieces, in order. Each piece must be one
@@ -55,10 +59,20 @@ func Write(path string, o Options) error {
 	}
 	vocab := NewVocab(o.Shape.Vocab)
 	var next map[int32]int32
-	if o.Script != nil {
-		var err error
-		if next, err = o.Script.successors(vocab); err != nil {
-			return err
+	var echo []int32
+	for _, w := range o.Echo {
+		id, ok := vocab.ID(w)
+		if !ok {
+			return fmt.Errorf("echo word %q is not a token of the test vocabulary", w)
+		}
+		echo = append(echo, id)
+	}
+	if o.Script != nil || echo != nil {
+		if o.Script != nil {
+			var err error
+			if next, err = o.Script.successors(vocab); err != nil {
+				return err
+			}
 		}
 		n := (len(vocab.Tokens) + 63) / 64 * 64
 		o.Shape = Shape{Embd: n, Layers: 1, Heads: n / 64, FFN: 64, Context: 2048, RotaryPct: 0.5}
@@ -154,9 +168,12 @@ func Write(path string, o Options) error {
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	var data func(name string) ([]float32, error)
-	if o.Script != nil {
+	switch {
+	case echo != nil:
+		data = echoTensors(shapes, echo)
+	case o.Script != nil:
 		data = scriptedTensors(shapes, next, nVocab)
-	} else {
+	default:
 		data = randomTensors(shapes, rng)
 	}
 	if err := w.Write(f, data); err != nil {
@@ -285,4 +302,44 @@ func (s *Script) successors(v *Vocab) (map[int32]int32, error) {
 		}
 	}
 	return next, nil
+}
+
+// echoTensors make the Echo model: one-hot embeddings; attention with zero queries and keys, so that it averages
+// over the whole context, and values that keep only the echo words' dimensions, so that its output is their
+// histogram; an output matrix that reads those dimensions (amplified by gain) as the echo words' logits. Every
+// other token's logit stays at zero, below the most frequent echo word's.
+func echoTensors(shapes map[string][]uint64, words []int32) func(string) ([]float32, error) {
+	const gain = 50
+	return func(name string) ([]float32, error) {
+		shape := shapes[name]
+		v := make([]float32, count(shape))
+		embd := int(shape[0])
+		switch {
+		case isNorm(name):
+			for i := range v {
+				v[i] = 1
+			}
+		case name == "token_embd.weight":
+			for t := 0; t < int(shape[1]); t++ {
+				v[t*embd+t] = 1
+			}
+		case strings.HasSuffix(name, "attn_qkv.weight"): // rows: Q, then K, then V
+			for _, w := range words {
+				v[(2*embd+int(w))*embd+int(w)] = 1
+			}
+		case strings.HasSuffix(name, "attn_v.weight"):
+			for _, w := range words {
+				v[int(w)*embd+int(w)] = 1
+			}
+		case strings.HasSuffix(name, "attn_output.weight"):
+			for _, w := range words {
+				v[int(w)*embd+int(w)] = gain
+			}
+		case name == "output.weight":
+			for _, w := range words {
+				v[int(w)*embd+int(w)] = 1
+			}
+		}
+		return v, nil
+	}
 }
