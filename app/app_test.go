@@ -224,7 +224,7 @@ func TestSettingsRoundTripAndBounds(t *testing.T) {
 	if got := LoadSettings(p); got != DefaultSettings() {
 		t.Errorf("first run: %+v", got)
 	}
-	s := Settings{ModelPath: "/m.gguf", GPULayers: 10, Threads: 2, AutoTranslate: false, Theme: ThemeDark, FontSize: 20,
+	s := Settings{ModelPath: "/m.gguf", Device: "CUDA0", GPULayers: 10, Threads: 2, AutoTranslate: false, Theme: ThemeDark, FontSize: 20,
 		Direction: ModeEnglishToKorean, WindowWidth: 1200, WindowHeight: 800}
 	s.Save(p)
 	if got := LoadSettings(p); got != s {
@@ -297,5 +297,12 @@ func TestModelsLoadReplaceAndFail(t *testing.T) {
 	defer mu.Unlock()
 	if !engines["a.gguf"].closed || !engines["b.gguf"].closed {
 		t.Error("engines not closed")
+	}
+}
+
+func TestDevicesOfferAutomaticAndCPU(t *testing.T) {
+	devs := Devices()
+	if len(devs) < 2 || devs[0].Name != "" || devs[1].Name != "cpu" {
+		t.Errorf("devices %+v", devs)
 	}
 }

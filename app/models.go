@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/gugugo-desktop/gugugo/inference"
@@ -140,4 +141,23 @@ func (m *Models) Close() {
 	if e != nil {
 		e.Close()
 	}
+}
+
+// Device is a device a model can run on, for the settings.
+type Device struct {
+	Name  string // what Settings.Device holds
+	Label string
+}
+
+// Devices lists the choices for Settings.Device: automatic, the CPU, and each GPU llama.cpp sees. Without the
+// llama.cpp libraries it offers the first two.
+func Devices() []Device {
+	out := []Device{{"", "Automatic (the GPU with the most free memory)"}, {"cpu", "CPU"}}
+	devs, _ := inference.Devices()
+	for _, d := range devs {
+		if d.IsGPU() {
+			out = append(out, Device{d.Name, fmt.Sprintf("%s: %s (%.1f GiB free)", d.Name, d.Description, float64(d.FreeMemory)/(1<<30))})
+		}
+	}
+	return out
 }

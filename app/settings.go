@@ -28,8 +28,9 @@ const (
 // Settings are the user's choices, kept between runs.
 type Settings struct {
 	ModelPath     string
-	GPULayers     int // -1: all
-	Threads       int // 0: one per core
+	Device        string // "" for the best GPU, "cpu", or a device name (CUDA0, Vulkan0, ...)
+	GPULayers     int    // -1: all
+	Threads       int    // 0: one per core
 	AutoTranslate bool
 	Theme         string
 	FontSize      float64 // text size in points
@@ -55,6 +56,7 @@ func LoadSettings(p Preferences) Settings {
 	d := DefaultSettings()
 	s := Settings{
 		ModelPath:     p.StringWithFallback("model_path", d.ModelPath),
+		Device:        p.StringWithFallback("device", d.Device),
 		GPULayers:     p.IntWithFallback("gpu_layers", d.GPULayers),
 		Threads:       p.IntWithFallback("threads", d.Threads),
 		AutoTranslate: p.BoolWithFallback("auto_translate", d.AutoTranslate),
@@ -92,6 +94,7 @@ func (s Settings) Normalized() Settings {
 // Save writes the settings.
 func (s Settings) Save(p Preferences) {
 	p.SetString("model_path", s.ModelPath)
+	p.SetString("device", s.Device)
 	p.SetInt("gpu_layers", s.GPULayers)
 	p.SetInt("threads", s.Threads)
 	p.SetBool("auto_translate", s.AutoTranslate)
@@ -104,5 +107,5 @@ func (s Settings) Save(p Preferences) {
 
 // EngineOptions are the load options these settings ask for.
 func (s Settings) EngineOptions() inference.Options {
-	return inference.Options{GPULayers: s.GPULayers, Threads: s.Threads}
+	return inference.Options{GPULayers: s.GPULayers, Threads: s.Threads, Device: s.Device}
 }

@@ -31,7 +31,7 @@ func (w *Window) openModelDialog() {
 	d.Show()
 }
 
-// showSettings edits the settings; model options that change reload the model.
+// showSettings edits the settings; a change of device, GPU layers or threads reloads the model.
 func (w *Window) showSettings() {
 	s := w.settings
 	gpu := widget.NewEntry()
@@ -51,6 +51,17 @@ func (w *Window) showSettings() {
 	sizeLabel := widget.NewLabel("")
 	size.OnChanged = func(v float64) { sizeLabel.SetText(fmt.Sprintf("%.0f pt", v)) }
 	size.OnChanged(size.Value)
+	devices := app.Devices()
+	var labels []string
+	selected := devices[0].Label
+	for _, d := range devices {
+		labels = append(labels, d.Label)
+		if d.Name == s.Device {
+			selected = d.Label
+		}
+	}
+	device := widget.NewSelect(labels, nil)
+	device.SetSelected(selected)
 	model := widget.NewLabel(s.ModelPath)
 	model.Truncation = fyne.TextTruncateEllipsis
 	if s.ModelPath == "" {
@@ -58,6 +69,7 @@ func (w *Window) showSettings() {
 	}
 	items := []*widget.FormItem{
 		{Text: "Model", Widget: model},
+		{Text: "Device", Widget: device},
 		{Text: "GPU layers", Widget: gpu, HintText: "-1 puts every layer on the GPU, 0 runs on the CPU"},
 		{Text: "CPU threads", Widget: threads, HintText: "0 uses one per core"},
 		{Text: "", Widget: auto},
@@ -72,6 +84,11 @@ func (w *Window) showSettings() {
 		n.GPULayers, _ = strconv.Atoi(strings.TrimSpace(gpu.Text))
 		n.Threads, _ = strconv.Atoi(strings.TrimSpace(threads.Text))
 		n.AutoTranslate = auto.Checked
+		for _, d := range devices {
+			if d.Label == device.Selected {
+				n.Device = d.Name
+			}
+		}
 		n.Theme = themes.Selected
 		n.FontSize = size.Value
 		w.applySettings(n)
@@ -83,7 +100,7 @@ func (w *Window) showSettings() {
 // applySettings saves new settings and applies them: the theme at once, engine options by reloading the model.
 func (w *Window) applySettings(n app.Settings) {
 	n = n.Normalized()
-	reload := n.GPULayers != w.settings.GPULayers || n.Threads != w.settings.Threads
+	reload := n.GPULayers != w.settings.GPULayers || n.Threads != w.settings.Threads || n.Device != w.settings.Device
 	w.settings = n
 	n.Save(w.app.Preferences())
 	w.app.Settings().SetTheme(newTheme(n))

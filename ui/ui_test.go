@@ -30,6 +30,7 @@ type scriptedEngine struct {
 	mu       sync.Mutex
 	requests []inference.Request
 	failNext error
+	fallback string
 }
 
 func (e *scriptedEngine) Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error) {
@@ -75,7 +76,9 @@ func (e *scriptedEngine) requestTexts() []string {
 }
 
 func (e *scriptedEngine) Info() inference.ModelInfo {
-	return inference.ModelInfo{Name: "scripted", Device: "Test GPU"}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return inference.ModelInfo{Name: "scripted", Device: "Test GPU", Fallback: e.fallback}
 }
 func (e *scriptedEngine) Close() {}
 
@@ -402,4 +405,10 @@ func TestEmbeddedFontsCoverHangul(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestDeviceFallbackIsShown(t *testing.T) {
+	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond, fallback: "The model could not be loaded on Test GPU (out of memory), so it runs on the CPU."}
+	w := newTestWindow(t, eng, "m.gguf")
+	eventually(t, w, "the fallback note", func() bool { return strings.HasSuffix(w.stateLabel.Text, "so it runs on the CPU.") })
 }

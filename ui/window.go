@@ -316,6 +316,9 @@ func (w *Window) onModel(s app.ModelStatus) {
 		w.modelLabel.SetText(s.Info.Name)
 		w.deviceLabel.SetText("on " + s.Info.Device)
 		w.setState("Ready")
+		if s.Info.Fallback != "" {
+			w.setState("Ready. " + s.Info.Fallback)
+		}
 		w.lastModelErr = nil
 		w.settings.ModelPath = s.Path
 		w.settings.Save(w.app.Preferences())
