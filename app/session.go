@@ -119,8 +119,8 @@ func (s *Session) Latest() uint64 {
 	return s.latest
 }
 
-// supersede cancels what is in flight or scheduled and returns a new request ID. s.mu must be held.
-func (s *Session) supersede() uint64 {
+// halt cancels the request in flight and any scheduled one. s.mu must be held.
+func (s *Session) halt() {
 	if s.cancel != nil {
 		s.cancel()
 		s.cancel = nil
@@ -129,6 +129,11 @@ func (s *Session) supersede() uint64 {
 		s.timer.Stop()
 		s.timer = nil
 	}
+}
+
+// supersede halts what is in flight or scheduled and returns a new request ID. s.mu must be held.
+func (s *Session) supersede() uint64 {
+	s.halt()
 	s.latest++
 	return s.latest
 }
@@ -162,14 +167,7 @@ func (s *Session) Schedule(text string, mode DirectionMode) uint64 {
 func (s *Session) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cancel != nil {
-		s.cancel()
-		s.cancel = nil
-	}
-	if s.timer != nil {
-		s.timer.Stop()
-		s.timer = nil
-	}
+	s.halt()
 }
 
 // Wait waits for the translations in flight to finish.

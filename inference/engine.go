@@ -131,12 +131,14 @@ type Engine struct {
 
 // Errors a caller may want to tell apart.
 var (
-	ErrClosed     = errors.New("the model was unloaded")
-	ErrNotGGUF    = errors.New("not a GGUF model file")
-	ErrArch       = errors.New("unsupported model architecture")
-	ErrLibraries  = errors.New("llama.cpp libraries not found")
-	promptReserve = 16 // tokens around the text in a prompt
+	ErrClosed    = errors.New("the model was unloaded")
+	ErrNotGGUF   = errors.New("not a GGUF model file")
+	ErrArch      = errors.New("unsupported model architecture")
+	ErrLibraries = errors.New("llama.cpp libraries not found")
 )
+
+// promptReserve is the tokens around the text in a prompt.
+const promptReserve = 16
 
 // CheckFile tells whether path looks like a model the engine can run, from its header alone.
 func CheckFile(path string) (*gguf.Info, error) {
@@ -202,15 +204,15 @@ func pickDevice(want string, gpuLayers int) (llama.Device, int, int, error) {
 			cpu = d
 		case !d.IsGPU():
 		case strings.EqualFold(want, d.Name):
-			return d, i, gpuLayers, nil
+			best = i
 		case want == "" && (best < 0 || d.FreeMemory > devs[best].FreeMemory):
 			best = i
 		}
 	}
 	switch {
-	case strings.EqualFold(want, "cpu") || want == "" && best < 0 || gpuLayers == 0:
+	case strings.EqualFold(want, "cpu") || gpuLayers == 0 || want == "" && best < 0:
 		return cpu, -1, 0, nil
-	case want == "":
+	case best >= 0:
 		return devs[best], best, gpuLayers, nil
 	}
 	var names []string
@@ -367,6 +369,9 @@ func (e *Engine) Translate(ctx context.Context, req Request, onPiece func(string
 	}
 	var err error
 	if units := SentenceUnits(req.Text, e.fitsSentence); len(units) >= ParallelMinSentences {
+		if _, _, perr := e.parallelContext(); perr != nil {
+			req.Sequential = true // no memory for parallel sequences: one after the other still works
+		}
 		if req.Sequential {
 			err = e.translateInTurn(ctx, units, req, &res, emit, start)
 		} else {

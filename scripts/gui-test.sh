@@ -62,7 +62,7 @@ paste_and_translate() {
 }
 text1="가나다라마바사 아자차카타파하"
 paste_and_translate "$text1"
-if wait_state "\"source\":\"$text1\".*\"status\":\"Done in"; then ok; else bad "no finished translation: $(cat "$state")"; fi
+if wait_state "\"source\":\"$text1\",\"translated\":\"$text1\".*\"status\":\"Done in"; then ok; else bad "no finished translation: $(cat "$state")"; fi
 grep -q '"target":""' "$state" && bad "the target pane is empty" || ok
 sleep 0.5
 import -window "$win" "$art/gui-e2e.png"

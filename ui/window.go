@@ -53,12 +53,12 @@ type Window struct {
 	session  *app.Session
 	models   *app.Models
 
-	current      uint64 // the newest request; updates of others are ignored
-	translating  bool
-	followUntil  time.Time
-	swapping     bool
-	lastStatus   string
-	lastModelErr error
+	current     uint64 // the newest request; updates of others are ignored
+	translating bool
+	followUntil time.Time
+	swapping    bool
+	lastStatus  string
+	lastSource  string // the source of the last finished translation
 
 	source      *sourceEntry
 	target      *widget.Label
@@ -278,6 +278,7 @@ func (w *Window) onUpdate(u app.Update) {
 	}
 	w.translating = false
 	w.stop.Disable()
+	w.lastSource = u.Source
 	r := u.Result
 	switch {
 	case errors.Is(u.Err, context.Canceled):
@@ -319,7 +320,6 @@ func (w *Window) onModel(s app.ModelStatus) {
 		if s.Info.Fallback != "" {
 			w.setState("Ready. " + s.Info.Fallback)
 		}
-		w.lastModelErr = nil
 		w.settings.ModelPath = s.Path
 		w.settings.Save(w.app.Preferences())
 		w.showMain()
@@ -328,7 +328,6 @@ func (w *Window) onModel(s app.ModelStatus) {
 		}
 	case app.ModelFailed:
 		w.progress.Hide()
-		w.lastModelErr = s.Err
 		if w.models.Translator() == nil {
 			w.modelLabel.SetText("No model")
 			w.deviceLabel.SetText("")
@@ -361,19 +360,20 @@ func (w *Window) onClosed() {
 
 // uiState is what Options.StateFile receives.
 type uiState struct {
-	Source    string `json:"source"`
-	Target    string `json:"target"`
-	Direction string `json:"direction"`
-	Status    string `json:"status"`
-	Model     string `json:"model"`
-	Device    string `json:"device"`
+	Source     string `json:"source"`
+	Translated string `json:"translated"` // the source of the last finished translation
+	Target     string `json:"target"`
+	Direction  string `json:"direction"`
+	Status     string `json:"status"`
+	Model      string `json:"model"`
+	Device     string `json:"device"`
 }
 
 func (w *Window) writeState() {
 	if w.opts.StateFile == "" {
 		return
 	}
-	b, _ := json.Marshal(uiState{w.source.Text, w.target.Text, w.direction.Selected, w.lastStatus, w.modelLabel.Text, w.deviceLabel.Text})
+	b, _ := json.Marshal(uiState{w.source.Text, w.lastSource, w.target.Text, w.direction.Selected, w.lastStatus, w.modelLabel.Text, w.deviceLabel.Text})
 	tmp := w.opts.StateFile + ".tmp"
 	if os.WriteFile(tmp, b, 0o600) == nil {
 		os.Rename(tmp, w.opts.StateFile)
