@@ -30,7 +30,7 @@ Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 export DISPLAY=$display HOME=$tmp/home LANG=en_US.UTF-8
 mkdir -p "$HOME"
-trap 'kill $app $xvfb 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $app $xvfb 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
 "$bin" dev tiny-model --arch gptneox --out "$tmp/m.gguf" >/dev/null
