@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
-# The README's GPU performance table, in one run on a machine with an NVIDIA GPU: gugugo bench beside llama.cpp's own
-# llama-bench and llama-batched-bench from the same v0.5.0 build, and Hugging Face transformers, on random-weight
-# models of Gugugo-koen-1.3B's shape. Needs build/gugugo and build/lib (make build), the CUDA plugin and the bench
-# tools (BENCH=1 scripts/cuda-plugin.sh), python3 with torch and transformers for the last row.
+# The README's GPU performance table, in one run on a machine with an NVIDIA GPU: gugugo bench (one sentence, and
+# the documents sentence after sentence and in parallel) beside llama.cpp's own llama-bench and llama-batched-bench
+# from the same v0.5.0 build, and Hugging Face transformers, on random-weight models of Gugugo-koen-1.3B's shape.
+# Needs build/gugugo and build/lib (make build), the CUDA plugin and the bench tools
+# (BENCH=1 scripts/cuda-plugin.sh build/lib/gpu), and python3 with torch and transformers for the last rows.
 #   scripts/gpu-bench.sh OUT_DIR
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: gpu-bench.sh OUT_DIR}
 bin=${LLAMA_BUILD:-$root/deps/llama/src/build-cuda}/bin
 models=${MODELS:-/tmp/gugugo-models}
+gugugo=$root/build/gugugo
 mkdir -p "$out" "$models"
 {
 	date -u +%Y-%m-%dT%H:%MZ
 	nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 	nproc
-} > "$out/machine.txt"
+} >"$out/machine.txt"
+"$gugugo" devices >"$out/devices.txt" 2>&1
 for t in f16 q8_0; do
 	m="$models/gugugo-1.3b-$t.gguf"
-	[ -f "$m" ] || "$root/build/gugugo" dev tiny-model --arch gptneox --shape gugugo-1.3b --type "$t" --out "$m" >/dev/null
-	"$root/build/gugugo" bench --model "$m" --tokens 128 --reps 5 --json > "$out/gugugo-$t.json" 2> "$out/gugugo-$t.err"
-	"$bin/llama-bench" -m "$m" -p 32,512 -n 128 -r 5 -o json > "$out/llama-bench-$t.json" 2> "$out/llama-bench-$t.err"
+	[ -f "$m" ] || "$gugugo" dev tiny-model --arch gptneox --shape gugugo-1.3b --type "$t" --out "$m" >/dev/null
+	"$gugugo" bench --model "$m" --tokens 128 --reps 5 >"$out/gugugo-$t.txt" 2>&1
+	"$bin/llama-bench" -m "$m" -p 32 -n 128 -r 5 >"$out/llama-bench-$t.txt" 2>&1
 done
-"$bin/llama-batched-bench" -m "$models/gugugo-1.3b-q8_0.gguf" -c 16384 -b 2048 -ub 512 -npp 32 -ntg 128 \
-	-npl 1,16,64 > "$out/batched-bench-q8_0.txt" 2>&1
-python3 "$root/scripts/hf_bench.py" --attn sdpa > "$out/hf.jsonl" 2> "$out/hf.err"
-python3 "$root/scripts/hf_bench.py" --attn eager >> "$out/hf.jsonl" 2>> "$out/hf.err"
-tail -n 3 "$out"/*.json "$out"/hf.jsonl 2>/dev/null | head -c 4000
+q8=$models/gugugo-1.3b-q8_0.gguf
+"$gugugo" bench --model "$q8" --document --reps 1 --tokens 16 >"$out/documents-q8_0.txt" 2>&1
+"$bin/llama-batched-bench" -m "$q8" -c 16384 -b 2048 -ub 512 -npp 32 -ntg 128 -npl 1,16,64 >"$out/batched-bench-q8_0.txt" 2>&1
+python3 "$root/scripts/hf_bench.py" --attn sdpa >"$out/hf.jsonl" 2>"$out/hf.err"
+python3 "$root/scripts/hf_bench.py" --attn eager >>"$out/hf.jsonl" 2>>"$out/hf.err"
+tail -n 4 "$out"/*.txt "$out"/hf.jsonl
