@@ -2,10 +2,11 @@
 GO      ?= go
 BIN     := build/gugugo
 LIBDIR  := build/lib
+VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 # The binary finds llama.cpp in lib/ beside itself (see inference/llama); -trimpath keeps the source path out of it.
-GOFLAGS_BUILD := -trimpath
+GOFLAGS_BUILD := -trimpath -ldflags "-X github.com/gugugo-desktop/gugugo/cli.Version=$(VERSION)"
 
-.PHONY: all deps build gpu run test bench clean
+.PHONY: all deps build gpu run test bench package package-test clean
 
 all: build
 
@@ -41,6 +42,33 @@ test:
 bench: build
 	@test -n "$(MODEL)" || { echo "usage: make bench MODEL=file.gguf"; exit 2; }
 	./$(BIN) bench --model $(MODEL)
+
+# Packages: a .deb (nfpm, installed into deps/bin by the set-up) and a .tar.xz with an installer for a home folder.
+# Both hold the binary, its llama.cpp CPU libraries in a private folder found from the binary's own location, the
+# desktop entry, the icons, the licences, and scripts/gpu.sh to add a GPU plugin to the installed app.
+PKG     := build/pkg
+ROOT    := $(PKG)/root/usr
+TARDIR  := $(PKG)/gugugo-$(VERSION)
+package:
+	bash scripts/deps.sh package
+	$(GO) build -trimpath -ldflags "-s -w -X github.com/gugugo-desktop/gugugo/cli.Version=$(VERSION)" -o $(PKG)/gugugo .
+	rm -rf $(PKG)/root $(TARDIR)
+	install -D -m 0755 $(PKG)/gugugo $(ROOT)/bin/gugugo
+	install -d $(ROOT)/lib/gugugo $(ROOT)/share/applications $(ROOT)/share/doc/gugugo $(ROOT)/share/gugugo
+	install -m 0644 deps/llama/lib/*.so $(ROOT)/lib/gugugo/
+	install -m 0644 packaging/io.github.gugugo_desktop.gugugo.desktop $(ROOT)/share/applications/
+	for s in 48 64 128 256 512; do install -D -m 0644 assets/icons/gugugo-$$s.png 		$(ROOT)/share/icons/hicolor/$${s}x$${s}/apps/io.github.gugugo_desktop.gugugo.png; done
+	install -m 0644 assets/fonts/OFL.txt $(ROOT)/share/doc/gugugo/OFL-NanumGothic.txt
+	install -m 0644 deps/llama/LICENSE $(ROOT)/share/doc/gugugo/LICENSE.llama.cpp
+	install -m 0755 scripts/gpu.sh $(ROOT)/share/gugugo/gpu.sh
+	VERSION=$(VERSION) deps/bin/nfpm package --config packaging/nfpm.yaml --packager deb --target build/
+	mkdir -p $(TARDIR) && cp -R $(ROOT)/bin $(ROOT)/lib $(ROOT)/share $(TARDIR)/
+	install -m 0755 packaging/install.sh $(TARDIR)/install.sh
+	tar -C $(PKG) -cJf build/gugugo-$(VERSION)-linux-amd64.tar.xz gugugo-$(VERSION)
+	@ls -l build/*.deb build/*.tar.xz
+
+package-test: package
+	bash scripts/package-test.sh build/gugugo_$(VERSION)_amd64.deb build/gugugo-$(VERSION)-linux-amd64.tar.xz
 
 clean:
 	rm -rf build

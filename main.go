@@ -12,6 +12,6 @@ import (
 
 func main() {
 	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, func(model string) {
-		ui.Run(model, os.Getenv("GUGUGO_UI_STATE"))
+		ui.Run(model, os.Getenv("GUGUGO_UI_STATE"), cli.Version)
 	}))
 }

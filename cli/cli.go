@@ -12,8 +12,8 @@ import (
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
-// Version is the application's version.
-const Version = "0.1.0"
+// Version is the application's version: FyneApp.toml's, which make passes in with -ldflags -X.
+var Version = "dev"
 
 // ErrUsage marks a command line that could not be understood; its message has already been printed.
 var ErrUsage = errors.New("usage")

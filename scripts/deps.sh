@@ -17,8 +17,14 @@ build_pkgs=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev l
 	libxxf86vm-dev)
 test_pkgs=(xvfb xdotool xclip imagemagick)
 
+# Packaging needs nfpm (v2.44.2; newer ones do not install here) and desktop-file-validate.
+package_pkgs=(desktop-file-utils xz-utils)
+
 want=("${build_pkgs[@]}")
-if [ "${1:-build}" = test ]; then want+=("${test_pkgs[@]}"); fi
+case "${1:-build}" in
+test) want+=("${test_pkgs[@]}" "${package_pkgs[@]}") ;;
+package) want+=("${package_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
@@ -32,6 +38,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "deps: installing ${missing[*]}" >&2
 	"${sudo[@]}" apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-build}" != build ] && [ ! -x "$deps/bin/nfpm" ]; then
+	echo "deps: installing nfpm v2.44.2 into deps/bin" >&2
+	GOBIN="$deps/bin" go install github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.44.2
 fi
 
 [ -f "$stamp" ] && exit 0

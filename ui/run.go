@@ -10,7 +10,7 @@ import (
 const AppID = "io.github.gugugo_desktop.gugugo"
 
 // Run opens the main window and returns when it is closed.
-func Run(modelPath, stateFile string) {
+func Run(modelPath, stateFile, version string) {
 	a := fyneapp.NewWithID(AppID)
-	NewWindow(a, Options{Load: app.LoadEngine, ModelPath: modelPath, StateFile: stateFile}).ShowAndRun()
+	NewWindow(a, Options{Load: app.LoadEngine, ModelPath: modelPath, StateFile: stateFile, Version: version}).ShowAndRun()
 }

@@ -123,3 +123,9 @@ func intIn(lo, hi int) fyne.StringValidator {
 func containerRow(a, b fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, nil, b, a)
 }
+
+// showAbout names the app, its version and what it is built on.
+func (w *Window) showAbout() {
+	dialog.ShowInformation("About Gugugo", "Gugugo "+w.opts.Version+"\n\nOffline Korean⇄English translation with the Gugugo "+
+		"models, run by llama.cpp v0.5.0.\nFonts: NanumGothic (SIL Open Font License 1.1).", w.win)
+}

@@ -39,6 +39,8 @@ type Options struct {
 	// Do runs a function on the UI goroutine: fyne.Do, unless a test serializes the callbacks itself (Fyne's test
 	// driver runs fyne.Do callbacks on the calling goroutine).
 	Do func(func())
+	// Version is shown in the About dialog.
+	Version string
 	// StateFile, when set, receives the window's state as JSON after each finished translation and model change,
 	// for end-to-end tests that drive the real window.
 	StateFile string
@@ -140,8 +142,9 @@ func (w *Window) build() {
 	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), w.doClear)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), w.showSettings)
 	openModel := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), w.openModelDialog)
+	about := widget.NewButtonWithIcon("", theme.InfoIcon(), w.showAbout)
 
-	toolbar := container.NewHBox(w.direction, swap, w.translate, w.stop, layout.NewSpacer(), copyBtn, clear, openModel, settings)
+	toolbar := container.NewHBox(w.direction, swap, w.translate, w.stop, layout.NewSpacer(), copyBtn, clear, openModel, settings, about)
 
 	w.count = widget.NewLabel("0 characters")
 	w.count.TextStyle.Italic = true
