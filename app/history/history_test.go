@@ -55,12 +55,12 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 	add(t, s, Entry{Direction: "en→ko", Source: "The weather is nice today.", Target: "오늘 날씨가 좋네요."})
 	add(t, s, Entry{Direction: "ko→en", Source: "사과를 먹었다", Target: "I ate an apple"})
 	for q, want := range map[string]string{
-		"하세요":       "안녕하세요, 반갑습니다.", // inside a Korean word: trigram index
-		"날씨":        "The weather is nice today.", // two characters: LIKE
-		"weather":   "The weather is nice today.",
-		"APPLE":     "사과를 먹었다", // case-insensitive
-		"nice":      "",           // in two entries
-		"50%":       "-",          // LIKE's wildcards are escaped: no match
+		"하세요":        "안녕하세요, 반갑습니다.",              // inside a Korean word: trigram index
+		"날씨":         "The weather is nice today.", // two characters: LIKE
+		"weather":    "The weather is nice today.",
+		"APPLE":      "사과를 먹었다", // case-insensitive
+		"nice":       "",        // in two entries
+		"50%":        "-",       // LIKE's wildcards are escaped: no match
 		"\"quoted\"": "-",
 	} {
 		got, err := s.Search(ctx, q, 0, 10)
