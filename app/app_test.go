@@ -225,7 +225,7 @@ func TestSettingsRoundTripAndBounds(t *testing.T) {
 		t.Errorf("first run: %+v", got)
 	}
 	s := Settings{ModelPath: "/m.gguf", Device: "CUDA0", GPULayers: 10, Threads: 2, AutoTranslate: false, Theme: ThemeDark, FontSize: 20,
-		Direction: ModeEnglishToKorean, WindowWidth: 1200, WindowHeight: 800}
+		Direction: ModeEnglishToKorean, WindowWidth: 1200, WindowHeight: 800, KeepHistory: false, HistoryMax: 50, HistoryDays: 7}
 	s.Save(p)
 	if got := LoadSettings(p); got != s {
 		t.Errorf("round trip: %+v", got)

@@ -37,6 +37,9 @@ type Settings struct {
 	Direction     DirectionMode
 	WindowWidth   float64
 	WindowHeight  float64
+	KeepHistory   bool // false: nothing is written to the history
+	HistoryMax    int  // most entries kept; 0: no limit
+	HistoryDays   int  // days an entry is kept; 0: no limit
 }
 
 // Bounds of the font size setting.
@@ -48,7 +51,7 @@ const (
 // DefaultSettings are the settings of a first run.
 func DefaultSettings() Settings {
 	return Settings{GPULayers: -1, AutoTranslate: true, Theme: ThemeSystem, FontSize: 15, Direction: ModeAuto,
-		WindowWidth: 960, WindowHeight: 600}
+		WindowWidth: 960, WindowHeight: 600, KeepHistory: true, HistoryMax: 10000}
 }
 
 // LoadSettings reads the settings, with defaults for what is missing or out of range.
@@ -65,6 +68,9 @@ func LoadSettings(p Preferences) Settings {
 		Direction:     DirectionMode(p.IntWithFallback("direction", int(d.Direction))),
 		WindowWidth:   p.FloatWithFallback("window_width", d.WindowWidth),
 		WindowHeight:  p.FloatWithFallback("window_height", d.WindowHeight),
+		KeepHistory:   p.BoolWithFallback("keep_history", d.KeepHistory),
+		HistoryMax:    p.IntWithFallback("history_max", d.HistoryMax),
+		HistoryDays:   p.IntWithFallback("history_days", d.HistoryDays),
 	}
 	return s.Normalized()
 }
@@ -85,6 +91,7 @@ func (s Settings) Normalized() Settings {
 	if s.Direction < ModeKoreanToEnglish || s.Direction > ModeAuto {
 		s.Direction = d.Direction
 	}
+	s.HistoryMax, s.HistoryDays = max(s.HistoryMax, 0), max(s.HistoryDays, 0)
 	if s.WindowWidth < 400 || s.WindowHeight < 300 {
 		s.WindowWidth, s.WindowHeight = d.WindowWidth, d.WindowHeight
 	}
@@ -103,6 +110,9 @@ func (s Settings) Save(p Preferences) {
 	p.SetInt("direction", int(s.Direction))
 	p.SetFloat("window_width", s.WindowWidth)
 	p.SetFloat("window_height", s.WindowHeight)
+	p.SetBool("keep_history", s.KeepHistory)
+	p.SetInt("history_max", s.HistoryMax)
+	p.SetInt("history_days", s.HistoryDays)
 }
 
 // EngineOptions are the load options these settings ask for.

@@ -51,6 +51,12 @@ func (w *Window) showSettings() {
 	sizeLabel := widget.NewLabel("")
 	size.OnChanged = func(v float64) { sizeLabel.SetText(fmt.Sprintf("%.0f pt", v)) }
 	size.OnChanged(size.Value)
+	histMax := widget.NewEntry()
+	histMax.SetText(strconv.Itoa(s.HistoryMax))
+	histMax.Validator = intIn(0, 10_000_000)
+	histDays := widget.NewEntry()
+	histDays.SetText(strconv.Itoa(s.HistoryDays))
+	histDays.Validator = intIn(0, 100_000)
 	devices := app.Devices()
 	var labels []string
 	selected := devices[0].Label
@@ -75,6 +81,8 @@ func (w *Window) showSettings() {
 		{Text: "", Widget: auto},
 		{Text: "Theme", Widget: themes},
 		{Text: "Text size", Widget: containerRow(size, sizeLabel)},
+		{Text: "History entries", Widget: histMax, HintText: "the most kept; 0 keeps all"},
+		{Text: "History days", Widget: histDays, HintText: "how long an entry is kept; 0 keeps it forever"},
 	}
 	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
@@ -91,9 +99,11 @@ func (w *Window) showSettings() {
 		}
 		n.Theme = themes.Selected
 		n.FontSize = size.Value
+		n.HistoryMax, _ = strconv.Atoi(strings.TrimSpace(histMax.Text))
+		n.HistoryDays, _ = strconv.Atoi(strings.TrimSpace(histDays.Text))
 		w.applySettings(n)
 	}, w.win)
-	d.Resize(fyne.NewSize(560, 420))
+	d.Resize(fyne.NewSize(600, 520))
 	d.Show()
 }
 

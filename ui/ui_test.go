@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/go-text/typesetting/font"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/history"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -85,13 +87,15 @@ func (e *scriptedEngine) Close() {}
 // uiLoop plays the UI goroutine: callbacks run one at a time, in order, and the test touches widgets only
 // inside sync, under the same lock.
 type uiLoop struct {
-	mu sync.Mutex
-	q  chan func()
+	mu   sync.Mutex
+	q    chan func()
+	done chan struct{}
 }
 
 func newUILoop() *uiLoop {
-	l := &uiLoop{q: make(chan func(), 1<<14)}
+	l := &uiLoop{q: make(chan func(), 1<<14), done: make(chan struct{})}
 	go func() {
+		defer close(l.done)
 		for f := range l.q {
 			l.mu.Lock()
 			f()
@@ -99,6 +103,12 @@ func newUILoop() *uiLoop {
 		}
 	}()
 	return l
+}
+
+// stop runs what is queued and ends the loop, so that no callback of one test runs during the next.
+func (l *uiLoop) stop() {
+	close(l.q)
+	<-l.done
 }
 
 func (l *uiLoop) do(f func()) { l.q <- f }
@@ -123,9 +133,10 @@ func newTestWindow(t *testing.T, eng *scriptedEngine, modelPath string) *Window 
 	t.Helper()
 	a := test.NewTempApp(t)
 	loop := newUILoop()
+	hist := filepath.Join(t.TempDir(), "history.db")
 	var w *Window
 	loop.sync(func() {
-		w = NewWindow(a, Options{Do: loop.do, ModelPath: modelPath, Load: func(path string, o inference.Options) (app.Engine, error) {
+		w = NewWindow(a, Options{Do: loop.do, HistoryPath: hist, ModelPath: modelPath, Load: func(path string, o inference.Options) (app.Engine, error) {
 			if strings.HasSuffix(path, "bad.gguf") {
 				return nil, errors.New("bad.gguf: not a GGUF model file")
 			}
@@ -136,7 +147,10 @@ func newTestWindow(t *testing.T, eng *scriptedEngine, modelPath string) *Window 
 	loops.Store(w, loop)
 	w.session.Debounce = 30 * time.Millisecond
 	w.ui(func() { w.win.Resize(fyne.NewSize(900, 600)) })
-	t.Cleanup(func() { w.session.Stop(); w.session.Wait() })
+	t.Cleanup(func() {
+		w.ui(w.onClosed)
+		loop.stop()
+	})
 	return w
 }
 
@@ -411,4 +425,81 @@ func TestDeviceFallbackIsShown(t *testing.T) {
 	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond, fallback: "The model could not be loaded on Test GPU (out of memory), so it runs on the CPU."}
 	w := newTestWindow(t, eng, "m.gguf")
 	eventually(t, w, "the fallback note", func() bool { return strings.HasSuffix(w.stateLabel.Text, "so it runs on the CPU.") })
+}
+
+func TestHistoryRecordsFinalTextsAndRestores(t *testing.T) {
+	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	w.ui(w.toggleHistory)
+	h := w.history
+	w.ui(func() { test.Type(w.source, "사과") })
+	eventually(t, w, "one entry for the typed word", func() bool { return h.count == 1 })
+	w.ui(func() { w.source.SetText("The weather is nice") })
+	eventually(t, w, "a second entry", func() bool { return h.count == 2 })
+	w.ui(func() { h.list.Select(1) })
+	if src, dst, dir := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text }), w.read(func() string { return w.direction.Selected }); src != "사과" || dst != eng.want("사과") || dir != app.ModeKoreanToEnglish.Label() {
+		t.Errorf("restored %q → %q (%s)", src, dst, dir)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(eng.requestTexts()); n != 2 {
+		t.Errorf("restoring translated again: %d requests", n)
+	}
+}
+
+func TestHistorySearchDeleteExportClear(t *testing.T) {
+	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	h := w.history
+	h.store.Supersede = 0
+	for _, s := range []string{"안녕하세요", "날씨가 좋아요", "Hello there"} {
+		if _, err := h.store.Add(context.Background(), history.Entry{Direction: "ko→en", Source: s, Target: "t:" + s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.ui(func() { test.Type(h.search, "하세요") })
+	if n := w.read(func() string { return fmt.Sprint(h.count) }); n != "1" {
+		t.Errorf("search found %s", n)
+	}
+	w.ui(func() { h.search.SetText("") })
+	w.ui(func() { h.list.Select(0) }) // the newest: Hello there
+	var deleted bool
+	w.ui(func() {
+		test.Tap(h.del)
+		deleted = h.count == 2
+	})
+	if !deleted {
+		t.Error("delete did not remove the entry")
+	}
+	var buf bytes.Buffer
+	w.ui(func() {
+		if err := h.export(&buf, true); err != nil {
+			t.Error(err)
+		}
+	})
+	if lines := strings.Count(buf.String(), "\n"); lines != 3 || strings.Contains(buf.String(), "Hello there") {
+		t.Errorf("CSV export:\n%s", buf.String())
+	}
+	w.ui(h.clearAll)
+	if n := w.read(func() string { return fmt.Sprint(h.count) }); n != "0" {
+		t.Errorf("%s entries after clearing", n)
+	}
+}
+
+func TestHistoryOffWritesNothing(t *testing.T) {
+	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	h := w.history
+	w.ui(func() { h.keep.SetChecked(false) })
+	w.ui(func() { test.Type(w.source, "비밀") })
+	eventually(t, w, "the translation", func() bool { return w.target.Text == eng.want("비밀") })
+	time.Sleep(100 * time.Millisecond)
+	if n, _ := h.store.Count(context.Background()); n != 0 {
+		t.Errorf("%d entries written with history off", n)
+	}
+	if app.LoadSettings(w.app.Preferences()).KeepHistory {
+		t.Error("the switch was not saved")
+	}
 }

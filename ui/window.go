@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
@@ -19,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/history"
 )
 
 // MaxSourceBytes is the most text the source pane takes: Fyne's entry is not made for megabytes, and a paste over
@@ -41,6 +44,8 @@ type Options struct {
 	Do func(func())
 	// Version is shown in the About dialog.
 	Version string
+	// HistoryPath is the history database; "" puts it in the app's data folder.
+	HistoryPath string
 	// StateFile, when set, receives the window's state as JSON after each finished translation and model change,
 	// for end-to-end tests that drive the real window.
 	StateFile string
@@ -61,6 +66,7 @@ type Window struct {
 	swapping    bool
 	lastStatus  string
 	lastSource  string // the source of the last finished translation
+	closed      bool
 
 	source      *sourceEntry
 	target      *widget.Label
@@ -73,6 +79,8 @@ type Window struct {
 	progress    *widget.ProgressBar
 	translate   *widget.Button
 	stop        *widget.Button
+	history     *historyPanel // nil when the database could not be opened
+	historyBox  *fyne.Container
 	main        fyne.CanvasObject
 	welcome     *welcomeScreen
 	body        *fyne.Container
@@ -90,6 +98,7 @@ func NewWindow(a fyne.App, opts Options) *Window {
 	w.session = app.NewSession(w.engine, func(u app.Update) { opts.Do(func() { w.onUpdate(u) }) })
 	w.models = app.NewModels(opts.Load, func(s app.ModelStatus) { opts.Do(func() { w.onModel(s) }) })
 	w.build()
+	w.openHistory()
 	w.win.Resize(fyne.NewSize(float32(w.settings.WindowWidth), float32(w.settings.WindowHeight)))
 	w.win.SetOnClosed(w.onClosed)
 
@@ -143,8 +152,9 @@ func (w *Window) build() {
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), w.showSettings)
 	openModel := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), w.openModelDialog)
 	about := widget.NewButtonWithIcon("", theme.InfoIcon(), w.showAbout)
+	historyBtn := widget.NewButtonWithIcon("", theme.HistoryIcon(), w.toggleHistory)
 
-	toolbar := container.NewHBox(w.direction, swap, w.translate, w.stop, layout.NewSpacer(), copyBtn, clear, openModel, settings, about)
+	toolbar := container.NewHBox(w.direction, swap, w.translate, w.stop, layout.NewSpacer(), copyBtn, clear, historyBtn, openModel, settings, about)
 
 	w.count = widget.NewLabel("0 characters")
 	w.count.TextStyle.Italic = true
@@ -160,7 +170,9 @@ func (w *Window) build() {
 	w.progress.Hide()
 	status := container.NewBorder(nil, nil, container.NewHBox(w.modelLabel, w.deviceLabel), container.NewGridWrap(fyne.NewSize(160, w.progress.MinSize().Height), w.progress), w.stateLabel)
 
-	w.main = container.NewBorder(toolbar, status, nil, nil, split)
+	w.historyBox = container.NewStack()
+	w.historyBox.Hide()
+	w.main = container.NewBorder(toolbar, status, nil, w.historyBox, split)
 	w.welcome = newWelcomeScreen(w.openModelDialog)
 	w.body = container.NewStack(w.main, w.welcome.content)
 	w.win.SetContent(w.body)
@@ -169,6 +181,7 @@ func (w *Window) build() {
 	c := w.win.Canvas()
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { w.doTranslate() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { w.doTranslate() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyH, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { w.toggleHistory() })
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
 			w.doStop()
@@ -182,6 +195,10 @@ func (w *Window) onShortcut(s fyne.Shortcut) bool {
 	case *desktop.CustomShortcut:
 		if (sc.KeyName == fyne.KeyReturn || sc.KeyName == fyne.KeyEnter) && sc.Modifier == fyne.KeyModifierControl {
 			w.doTranslate()
+			return true
+		}
+		if sc.KeyName == fyne.KeyH && sc.Modifier == fyne.KeyModifierControl {
+			w.toggleHistory()
 			return true
 		}
 	case *fyne.ShortcutPaste:
@@ -266,7 +283,7 @@ func (w *Window) onDirection(label string) {
 }
 
 func (w *Window) onUpdate(u app.Update) {
-	if u.ID != w.current {
+	if u.ID != w.current || w.closed {
 		return // a newer request replaced it
 	}
 	w.target.SetText(u.Text)
@@ -282,6 +299,9 @@ func (w *Window) onUpdate(u app.Update) {
 	w.translating = false
 	w.stop.Disable()
 	w.lastSource = u.Source
+	if u.Err == nil && strings.TrimSpace(u.Source) != "" && w.history != nil {
+		w.history.record(u)
+	}
 	r := u.Result
 	switch {
 	case errors.Is(u.Err, context.Canceled):
@@ -309,6 +329,9 @@ func (w *Window) loadModel(path string) {
 }
 
 func (w *Window) onModel(s app.ModelStatus) {
+	if w.closed {
+		return
+	}
 	switch s.State {
 	case app.ModelLoading:
 		w.modelLabel.SetText(filepath.Base(s.Path))
@@ -353,12 +376,48 @@ func (w *Window) showWelcome(err error) {
 }
 
 func (w *Window) onClosed() {
+	w.closed = true
 	size := w.win.Canvas().Size()
 	w.settings.WindowWidth, w.settings.WindowHeight = float64(size.Width), float64(size.Height)
 	w.settings.Save(w.app.Preferences())
 	w.session.Stop()
 	w.session.Wait()
 	w.models.Close()
+	if w.history != nil {
+		w.history.writes.Wait()
+		w.history.store.Close()
+	}
+}
+
+// toggleHistory shows or hides the history panel (the clock button, Ctrl+H).
+func (w *Window) toggleHistory() {
+	if w.history == nil {
+		return
+	}
+	if w.historyBox.Visible() {
+		w.historyBox.Hide()
+	} else {
+		width := canvas.NewRectangle(color.Transparent)
+		width.SetMinSize(fyne.NewSize(320, 0))
+		w.historyBox.Objects = []fyne.CanvasObject{width, w.history.content}
+		w.history.reload()
+		w.historyBox.Show()
+	}
+	w.main.(*fyne.Container).Refresh()
+}
+
+// restore puts a history entry back in both panes, with its direction, without translating it again.
+func (w *Window) restore(e history.Entry) {
+	w.session.Stop()
+	w.swapping = true
+	for _, m := range app.DirectionModes {
+		if m != app.ModeAuto && m.Resolve("").String() == e.Direction {
+			w.direction.SetSelected(m.Label())
+		}
+	}
+	w.source.SetText(e.Source)
+	w.swapping = false
+	w.target.SetText(e.Target)
 }
 
 // uiState is what Options.StateFile receives.
