@@ -115,9 +115,11 @@ func newHistoryPanel(w *Window, s *history.Store) *historyPanel {
 	return h
 }
 
+// oneLine is the start of a text on one line: a 1 MB entry is shown by its first characters, and the label
+// truncates them to its width.
 func oneLine(s string) string {
 	if len(s) > 300 {
-		s = s[:300] // a 1 MB entry is shown by its start; the label truncates the rest to its width
+		s = strings.ToValidUTF8(s[:300], "") // cut on a character boundary
 	}
 	return strings.Join(strings.Fields(s), " ")
 }

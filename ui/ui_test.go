@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -501,5 +503,29 @@ func TestHistoryOffWritesNothing(t *testing.T) {
 	}
 	if app.LoadSettings(w.app.Preferences()).KeepHistory {
 		t.Error("the switch was not saved")
+	}
+}
+
+func TestUnreadableHistoryIsKeptAsideWithANotice(t *testing.T) {
+	a := test.NewTempApp(t)
+	loop := newUILoop()
+	p := filepath.Join(t.TempDir(), "history.db")
+	os.WriteFile(p, bytes.Repeat([]byte("garbage!"), 512), 0o600)
+	var w *Window
+	loop.sync(func() { w = NewWindow(a, Options{Do: loop.do, HistoryPath: p, Load: app.LoadEngine}) })
+	loops.Store(w, loop)
+	t.Cleanup(func() { w.ui(w.onClosed); loop.stop() })
+	if st := w.read(func() string { return w.lastStatus }); !strings.Contains(st, "history.db.corrupt-") || w.history == nil {
+		t.Errorf("status %q", st)
+	}
+	if kept, _ := filepath.Glob(p + ".corrupt-*"); len(kept) != 1 {
+		t.Errorf("kept %v", kept)
+	}
+}
+
+func TestOneLineCutsOnCharacters(t *testing.T) {
+	s := oneLine(strings.Repeat("가", 200))
+	if !utf8.ValidString(s) || len(s) > 300 {
+		t.Errorf("%d bytes, valid %v", len(s), utf8.ValidString(s))
 	}
 }
