@@ -177,14 +177,20 @@ func (w *Window) read(f func() string) string {
 	return s
 }
 
+// readyWindow is a test window whose scripted model has loaded.
+func readyWindow(t *testing.T, eng *scriptedEngine) *Window {
+	w := newTestWindow(t, eng, "m.gguf")
+	ready(t, w)
+	return w
+}
+
 func ready(t *testing.T, w *Window) {
 	eventually(t, w, "the model", func() bool { return w.stateLabel.Text == "Ready" })
 }
 
 func TestStreamingAppearsIncrementally(t *testing.T) {
 	eng := &scriptedEngine{pieces: 30, delay: 10 * time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	if w.read(func() string { return w.deviceLabel.Text }) != "on Test GPU" {
 		t.Errorf("device %q", w.deviceLabel.Text)
 	}
@@ -205,8 +211,7 @@ func TestStreamingAppearsIncrementally(t *testing.T) {
 
 func TestStopStops(t *testing.T) {
 	eng := &scriptedEngine{pieces: 1000, delay: 5 * time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	w.settings.AutoTranslate = false
 	w.ui(func() { w.source.SetText("긴 글") })
 	w.ui(func() { test.Tap(w.translate) })
@@ -222,8 +227,7 @@ func TestStopStops(t *testing.T) {
 
 func TestEscAndCtrlEnter(t *testing.T) {
 	eng := &scriptedEngine{pieces: 1000, delay: 5 * time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	w.settings.AutoTranslate = false
 	w.ui(func() {
 		w.source.SetText("hello")
@@ -236,8 +240,7 @@ func TestEscAndCtrlEnter(t *testing.T) {
 
 func TestSwapSwapsDirectionAndText(t *testing.T) {
 	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	w.ui(func() { w.direction.SetSelected(app.ModeKoreanToEnglish.Label()) })
 	w.ui(func() { test.Type(w.source, "사과") })
 	eventually(t, w, "a translation", func() bool { return w.target.Text == eng.want("사과") })
@@ -257,8 +260,7 @@ func TestSwapSwapsDirectionAndText(t *testing.T) {
 
 func TestTypingBurstGivesOneTranslationOfTheFinalText(t *testing.T) {
 	eng := &scriptedEngine{pieces: 3, delay: time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	w.ui(func() { test.Type(w.source, "The weather is nice today") })
 	eventually(t, w, "the translation", func() bool { return w.target.Text == eng.want("The weather is nice today") })
 	if got := eng.requestTexts(); len(got) != 1 {
@@ -271,8 +273,7 @@ func TestTypingBurstGivesOneTranslationOfTheFinalText(t *testing.T) {
 
 func TestIMECommitAfterTranslatePress(t *testing.T) {
 	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	w.settings.AutoTranslate = false
 	// The button is pressed while the IME still holds the last syllable...
 	w.ui(func() { w.source.SetText("안녕하세") })
@@ -291,8 +292,7 @@ func TestIMECommitAfterTranslatePress(t *testing.T) {
 
 func TestEngineErrorIsShownAndNextRequestWorks(t *testing.T) {
 	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	eng.mu.Lock()
 	eng.failNext = errors.New("the GPU ran out of memory")
 	eng.mu.Unlock()
@@ -325,8 +325,7 @@ func LoadedModelPath(w *Window) string {
 
 func TestHugePasteIsRefused(t *testing.T) {
 	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	clip := w.app.Clipboard()
 	clip.SetContent(strings.Repeat("가나다라 ", 1<<20/13*10)) // about 10 MB
 	w.ui(func() { w.source.TypedShortcut(&fyne.ShortcutPaste{Clipboard: clip}) })
@@ -345,8 +344,7 @@ func TestHugePasteIsRefused(t *testing.T) {
 
 func TestSettingsPersistAndApply(t *testing.T) {
 	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	n := w.settings
 	n.Theme, n.FontSize, n.AutoTranslate = app.ThemeDark, 20, false
 	w.ui(func() { w.applySettings(n) })
@@ -431,8 +429,7 @@ func TestDeviceFallbackIsShown(t *testing.T) {
 
 func TestHistoryRecordsFinalTextsAndRestores(t *testing.T) {
 	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	w.ui(w.toggleHistory)
 	h := w.history
 	w.ui(func() { test.Type(w.source, "사과") })
@@ -451,8 +448,7 @@ func TestHistoryRecordsFinalTextsAndRestores(t *testing.T) {
 
 func TestHistorySearchDeleteExportClear(t *testing.T) {
 	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	h := w.history
 	h.store.Supersede = 0
 	for _, s := range []string{"안녕하세요", "날씨가 좋아요", "Hello there"} {
@@ -491,8 +487,7 @@ func TestHistorySearchDeleteExportClear(t *testing.T) {
 
 func TestHistoryOffWritesNothing(t *testing.T) {
 	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
-	w := newTestWindow(t, eng, "m.gguf")
-	ready(t, w)
+	w := readyWindow(t, eng)
 	h := w.history
 	w.ui(func() { h.keep.SetChecked(false) })
 	w.ui(func() { test.Type(w.source, "비밀") })

@@ -104,7 +104,7 @@ func open(path string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, Supersede: 10 * time.Second}
-	if err := s.check(); err != nil {
+	if err := s.pragmaCheck("quick_check"); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -115,9 +115,10 @@ func open(path string) (*Store, error) {
 	return s, nil
 }
 
-func (s *Store) check() error {
+// pragmaCheck runs one of SQLite's check pragmas (quick_check, integrity_check), which answer "ok" or the damage.
+func (s *Store) pragmaCheck(name string) error {
 	var res string
-	if err := s.db.QueryRow("PRAGMA quick_check").Scan(&res); err != nil {
+	if err := s.db.QueryRow("PRAGMA " + name).Scan(&res); err != nil {
 		return err
 	}
 	if res != "ok" {
@@ -158,16 +159,7 @@ func (s *Store) migrate() error {
 func (s *Store) Close() error { return s.db.Close() }
 
 // Integrity runs SQLite's full integrity check.
-func (s *Store) Integrity() error {
-	var res string
-	if err := s.db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil {
-		return err
-	}
-	if res != "ok" {
-		return errors.New(res)
-	}
-	return nil
-}
+func (s *Store) Integrity() error { return s.pragmaCheck("integrity_check") }
 
 // supersedes reports whether new is an edit of old: one is a prefix of the other, as while typing or deleting.
 func supersedes(old, new string) bool {
