@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
@@ -197,8 +198,8 @@ func TestStreamingAppearsIncrementally(t *testing.T) {
 	w.ui(func() { test.Type(w.source, "안녕하세요") })
 	seen := map[string]bool{}
 	eventually(t, w, "the whole translation", func() bool {
-		seen[w.target.Text] = true
-		return w.target.Text == eng.want("안녕하세요")
+		seen[w.target.Text()] = true
+		return w.target.Text() == eng.want("안녕하세요")
 	})
 	if len(seen) < 4 {
 		t.Errorf("the translation arrived in %d steps, want it streamed", len(seen))
@@ -215,12 +216,12 @@ func TestStopStops(t *testing.T) {
 	w.settings.AutoTranslate = false
 	w.ui(func() { w.source.SetText("긴 글") })
 	w.ui(func() { test.Tap(w.translate) })
-	eventually(t, w, "streaming", func() bool { return strings.Count(w.target.Text, "#") > 3 })
+	eventually(t, w, "streaming", func() bool { return strings.Count(w.target.Text(), "#") > 3 })
 	w.ui(func() { test.Tap(w.stop) })
 	eventually(t, w, "stopped", func() bool { return w.stateLabel.Text == "Stopped" })
-	partial := w.read(func() string { return w.target.Text })
+	partial := w.read(func() string { return w.target.Text() })
 	time.Sleep(100 * time.Millisecond)
-	if got := w.read(func() string { return w.target.Text }); got != partial || strings.Count(got, "#") >= 1000 {
+	if got := w.read(func() string { return w.target.Text() }); got != partial || strings.Count(got, "#") >= 1000 {
 		t.Errorf("text changed after Stop: %d pieces", strings.Count(got, "#"))
 	}
 }
@@ -233,7 +234,7 @@ func TestEscAndCtrlEnter(t *testing.T) {
 		w.source.SetText("hello")
 		w.source.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierControl})
 	})
-	eventually(t, w, "Ctrl+Enter translating", func() bool { return strings.Contains(w.target.Text, "hello#0") })
+	eventually(t, w, "Ctrl+Enter translating", func() bool { return strings.Contains(w.target.Text(), "hello#0") })
 	w.ui(func() { w.source.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
 	eventually(t, w, "Esc stopping", func() bool { return w.stateLabel.Text == "Stopped" })
 }
@@ -243,13 +244,13 @@ func TestSwapSwapsDirectionAndText(t *testing.T) {
 	w := readyWindow(t, eng)
 	w.ui(func() { w.direction.SetSelected(app.ModeKoreanToEnglish.Label()) })
 	w.ui(func() { test.Type(w.source, "사과") })
-	eventually(t, w, "a translation", func() bool { return w.target.Text == eng.want("사과") })
+	eventually(t, w, "a translation", func() bool { return w.target.Text() == eng.want("사과") })
 	before := len(eng.requestTexts())
 	w.ui(w.doSwap)
 	if w.read(func() string { return w.direction.Selected }) != app.ModeEnglishToKorean.Label() {
 		t.Errorf("direction %q", w.direction.Selected)
 	}
-	if src, dst := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text }); src != eng.want("사과") || dst != "사과" {
+	if src, dst := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text() }); src != eng.want("사과") || dst != "사과" {
 		t.Errorf("after swap: source %q, target %q", src, dst)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -262,7 +263,7 @@ func TestTypingBurstGivesOneTranslationOfTheFinalText(t *testing.T) {
 	eng := &scriptedEngine{pieces: 3, delay: time.Millisecond}
 	w := readyWindow(t, eng)
 	w.ui(func() { test.Type(w.source, "The weather is nice today") })
-	eventually(t, w, "the translation", func() bool { return w.target.Text == eng.want("The weather is nice today") })
+	eventually(t, w, "the translation", func() bool { return w.target.Text() == eng.want("The weather is nice today") })
 	if got := eng.requestTexts(); len(got) != 1 {
 		t.Errorf("engine requests: %q", got)
 	}
@@ -280,7 +281,7 @@ func TestIMECommitAfterTranslatePress(t *testing.T) {
 	w.ui(func() { test.Tap(w.translate) })
 	// ...which the IME commits a moment later.
 	w.ui(func() { w.source.SetText("안녕하세요") })
-	eventually(t, w, "the full text translated", func() bool { return w.target.Text == eng.want("안녕하세요") })
+	eventually(t, w, "the full text translated", func() bool { return w.target.Text() == eng.want("안녕하세요") })
 	// Well after the press, edits wait for the button again.
 	w.followUntil = time.Time{}
 	w.ui(func() { w.source.SetText("다른 글") })
@@ -299,7 +300,7 @@ func TestEngineErrorIsShownAndNextRequestWorks(t *testing.T) {
 	w.ui(func() { test.Type(w.source, "a") })
 	eventually(t, w, "the error", func() bool { return w.stateLabel.Text == "Error: the GPU ran out of memory" })
 	w.ui(func() { test.Type(w.source, "b") })
-	eventually(t, w, "the next translation", func() bool { return w.target.Text == eng.want("ab") })
+	eventually(t, w, "the next translation", func() bool { return w.target.Text() == eng.want("ab") })
 }
 
 func TestWelcomeScreenAndFailedLoad(t *testing.T) {
@@ -437,7 +438,7 @@ func TestHistoryRecordsFinalTextsAndRestores(t *testing.T) {
 	w.ui(func() { w.source.SetText("The weather is nice") })
 	eventually(t, w, "a second entry", func() bool { return h.count == 2 })
 	w.ui(func() { h.list.Select(1) })
-	if src, dst, dir := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text }), w.read(func() string { return w.direction.Selected }); src != "사과" || dst != eng.want("사과") || dir != app.ModeKoreanToEnglish.Label() {
+	if src, dst, dir := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text() }), w.read(func() string { return w.direction.Selected }); src != "사과" || dst != eng.want("사과") || dir != app.ModeKoreanToEnglish.Label() {
 		t.Errorf("restored %q → %q (%s)", src, dst, dir)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -491,7 +492,7 @@ func TestHistoryOffWritesNothing(t *testing.T) {
 	h := w.history
 	w.ui(func() { h.keep.SetChecked(false) })
 	w.ui(func() { test.Type(w.source, "비밀") })
-	eventually(t, w, "the translation", func() bool { return w.target.Text == eng.want("비밀") })
+	eventually(t, w, "the translation", func() bool { return w.target.Text() == eng.want("비밀") })
 	time.Sleep(100 * time.Millisecond)
 	if n, _ := h.store.Count(context.Background()); n != 0 {
 		t.Errorf("%d entries written with history off", n)
@@ -522,5 +523,25 @@ func TestOneLineCutsOnCharacters(t *testing.T) {
 	s := oneLine(strings.Repeat("가", 200))
 	if !utf8.ValidString(s) || len(s) > 300 {
 		t.Errorf("%d bytes, valid %v", len(s), utf8.ValidString(s))
+	}
+}
+
+// BenchmarkTargetUpdate2000Words is the cost of one streamed update of a 2,000-word translation in the target pane
+// (the session sends at most 30 a second): what a frame pays for it.
+func BenchmarkTargetUpdate2000Words(b *testing.B) {
+	a := test.NewTempApp(b)
+	a.Settings().SetTheme(newTheme(app.DefaultSettings()))
+	target := newTargetView()
+	w := test.NewWindow(container.NewVScroll(target.box))
+	defer w.Close()
+	w.Resize(fyne.NewSize(480, 600))
+	// 2,000 words in 20 paragraphs; each update adds a word to the last one, as streaming does.
+	para := strings.Repeat("번역된 문장이 화면에 흘러 들어옵니다 and English words too. ", 10)
+	text := strings.Repeat(para+"\n", 19) + para
+	target.SetText(text)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		text += " 단어"
+		target.SetText(text)
 	}
 }

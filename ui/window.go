@@ -69,7 +69,7 @@ type Window struct {
 	closed      bool
 
 	source      *sourceEntry
-	target      *widget.Label
+	target      *targetView
 	targetPane  *container.Scroll
 	direction   *widget.Select
 	count       *widget.Label
@@ -130,10 +130,8 @@ func (w *Window) build() {
 	w.source.onShortcut = w.onShortcut
 	w.source.onEscape = w.doStop
 
-	w.target = widget.NewLabel("")
-	w.target.Wrapping = fyne.TextWrapWord
-	w.target.Selectable = true
-	w.targetPane = container.NewVScroll(w.target)
+	w.target = newTargetView()
+	w.targetPane = container.NewVScroll(w.target.box)
 
 	labels := make([]string, len(app.DirectionModes))
 	for i, m := range app.DirectionModes {
@@ -248,7 +246,7 @@ func (w *Window) doStop() { w.session.Stop() }
 // doSwap swaps the direction and the texts: the old translation becomes the source, and its source the
 // translation, so nothing needs translating.
 func (w *Window) doSwap() {
-	src, dst := w.source.Text, w.target.Text
+	src, dst := w.source.Text, w.target.Text()
 	w.session.Stop()
 	w.swapping = true
 	w.direction.SetSelected(w.mode().Swapped().Label())
@@ -258,8 +256,8 @@ func (w *Window) doSwap() {
 }
 
 func (w *Window) doCopy() {
-	if w.target.Text != "" {
-		w.app.Clipboard().SetContent(w.target.Text)
+	if w.target.Text() != "" {
+		w.app.Clipboard().SetContent(w.target.Text())
 		w.setState("Copied the translation")
 	}
 }
@@ -435,7 +433,7 @@ func (w *Window) writeState() {
 	if w.opts.StateFile == "" {
 		return
 	}
-	b, _ := json.Marshal(uiState{w.source.Text, w.lastSource, w.target.Text, w.direction.Selected, w.lastStatus, w.modelLabel.Text, w.deviceLabel.Text})
+	b, _ := json.Marshal(uiState{w.source.Text, w.lastSource, w.target.Text(), w.direction.Selected, w.lastStatus, w.modelLabel.Text, w.deviceLabel.Text})
 	tmp := w.opts.StateFile + ".tmp"
 	if os.WriteFile(tmp, b, 0o600) == nil {
 		os.Rename(tmp, w.opts.StateFile)
