@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
+	"syscall"
+	"time"
 
+	"github.com/gugugo-desktop/gugugo/app/instance"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -22,6 +26,8 @@ const usage = `gugugo %s: offline Korean⇄English translation with the Gugugo m
 
 Usage:
   gugugo [--model FILE]                                       open the translator window
+  gugugo show                                                 bring the running window to the front (or start it)
+  gugugo translate-clipboard                                  translate the clipboard in the running window
   gugugo translate --model FILE [--to en|ko|auto] [TEXT...]   translate TEXT (or stdin), streaming to stdout
   gugugo bench --model FILE [--document]                      measure load, prompt and decode speed
   gugugo devices                                              list the devices models can run on
@@ -56,6 +62,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int 
 		err = bench(args[1:], stdout, stderr)
 	case "devices":
 		err = devices(stdout)
+	case instance.Show, instance.TranslateClipboard:
+		err = remote(args[0], stderr)
 	case "dev":
 		err = dev(args[1:], stdout, stderr)
 	default:
@@ -112,12 +120,53 @@ func window(args []string, stderr io.Writer, gui GUI) int {
 		fmt.Fprintln(stderr, "Usage: gugugo [--model FILE] (see gugugo --help for the commands)")
 		return 2
 	}
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		fmt.Fprintln(stderr, "gugugo: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the commands work without one: gugugo --help")
+	if err := needDisplay(); err != nil {
+		fmt.Fprintln(stderr, "gugugo:", err)
 		return 1
+	}
+	// One window per user: a second start brings the first one forward instead.
+	if *model == "" && instance.Send(instance.SocketPath(), instance.Request{Command: instance.Show}) == nil {
+		fmt.Fprintln(stderr, "gugugo: the window that is already open was brought to the front")
+		return 0
 	}
 	gui(*model)
 	return 0
+}
+
+func needDisplay() error {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errors.New("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the commands work without one: gugugo --help")
+	}
+	return nil
+}
+
+// remote sends a command to the running window, starting one first when none runs: what a desktop shortcut runs.
+func remote(cmd string, stderr io.Writer) error {
+	path := instance.SocketPath()
+	req := instance.Request{Command: cmd}
+	err := instance.Send(path, req)
+	if !errors.Is(err, instance.ErrNotRunning) {
+		return err
+	}
+	if err := needDisplay(); err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	start := exec.Command(exe)
+	start.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // outlives this command
+	if err := start.Start(); err != nil {
+		return err
+	}
+	go start.Wait()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if err = instance.Send(path, req); !errors.Is(err, instance.ErrNotRunning) {
+			return err
+		}
+	}
+	return errors.New("started Gugugo, but its window did not answer in 20 s")
 }
 
 // devices lists the devices llama.cpp sees, with what became of the GPU plugins.

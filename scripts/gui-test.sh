@@ -28,8 +28,8 @@ fi
 display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
-export DISPLAY=$display HOME=$tmp/home LANG=en_US.UTF-8
-mkdir -p "$HOME"
+export DISPLAY=$display HOME=$tmp/home LANG=en_US.UTF-8 XDG_RUNTIME_DIR=$tmp/run
+mkdir -p "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
 trap 'kill $app $xvfb 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -78,6 +78,13 @@ convert "$tmp/b-full.png" -crop 440x40+8+48 "$tmp/b.png"
 diff=$(compare -metric AE "$tmp/a.png" "$tmp/b.png" null: 2>&1 | cut -d' ' -f1)
 if [ "${diff%.*}" -gt 200 ]; then ok; else bad "Hangul texts render alike ($diff pixels differ): replacement boxes?"; fi
 [ $fonts_hidden = 1 ] && cp "$art/gui-e2e.png" "$art/gui-hangul-no-system-fonts.png"
+
+# The command a desktop shortcut runs: the clipboard is translated in the running window.
+text3="The weather is nice today."
+printf '%s' "$text3" | xclip -selection clipboard
+if "$bin" translate-clipboard && wait_state "\"source\":\"$text3\",\"translated\":\"$text3\".*\"status\":\"Done in"; then ok; else bad "translate-clipboard: $(cat "$state")"; fi
+# A second start hands over to the running window and exits.
+if timeout 10 "$bin" 2>"$tmp/second.err" && grep -q "brought to the front" "$tmp/second.err"; then ok; else bad "a second start: $(cat "$tmp/second.err")"; fi
 
 echo "gui: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -24,6 +24,7 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/history"
+	"github.com/gugugo-desktop/gugugo/app/instance"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -543,5 +544,20 @@ func BenchmarkTargetUpdate2000Words(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		text += " 단어"
 		target.SetText(text)
+	}
+}
+
+func TestTranslateClipboardCommand(t *testing.T) {
+	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	w := readyWindow(t, eng)
+	w.ui(func() { w.direction.SetSelected(app.ModeKoreanToEnglish.Label()) })
+	w.app.Clipboard().SetContent("Good morning")
+	w.ui(func() { w.handleRemote(instance.Request{Command: instance.TranslateClipboard}) })
+	eventually(t, w, "the clipboard translated", func() bool { return w.target.Text() == eng.want("Good morning") })
+	if src, dir := w.read(func() string { return w.source.Text }), w.read(func() string { return w.direction.Selected }); src != "Good morning" || dir != app.ModeAuto.Label() {
+		t.Errorf("source %q, direction %q", src, dir)
+	}
+	if got := eng.requests[len(eng.requests)-1].Direction; got != inference.EnglishToKorean {
+		t.Errorf("direction picked %v", got)
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/history"
+	"github.com/gugugo-desktop/gugugo/app/instance"
 )
 
 // MaxSourceBytes is the most text the source pane takes: Fyne's entry is not made for megabytes, and a paste over
@@ -438,4 +439,25 @@ func (w *Window) writeState() {
 	if os.WriteFile(tmp, b, 0o600) == nil {
 		os.Rename(tmp, w.opts.StateFile)
 	}
+}
+
+// handleRemote runs a command from the instance socket: bring the window forward, and for translate-clipboard put
+// the clipboard's text in the source pane and translate it, the direction picked from the text.
+func (w *Window) handleRemote(r instance.Request) {
+	w.win.Show()
+	w.win.RequestFocus()
+	if r.Command != instance.TranslateClipboard {
+		return
+	}
+	text := w.app.Clipboard().Content()
+	if strings.TrimSpace(text) == "" || len(text) > MaxSourceBytes {
+		w.setState("The clipboard holds no text to translate")
+		return
+	}
+	w.session.Stop()
+	w.swapping = true
+	w.direction.SetSelected(app.ModeAuto.Label())
+	w.source.SetText(text)
+	w.swapping = false
+	w.current = w.session.Translate(text, app.ModeAuto)
 }

@@ -1,0 +1,161 @@
+// Package instance keeps Gugugo to one running window per user and lets commands reach it: a second start, or
+// `gugugo show` and `gugugo translate-clipboard` bound to a desktop shortcut (the way to a global key on Wayland),
+// send a request over a Unix socket in the user's runtime folder. The socket is private: owner-only permissions,
+// and a connection from another user id is refused by its peer credentials, so no other account can read the
+// clipboard through it or drive the app. Requests are one small JSON line; anything larger or malformed is dropped.
+package instance
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Commands a request may carry.
+const (
+	Show               = "show"
+	TranslateClipboard = "translate-clipboard"
+)
+
+// MaxRequest is the most bytes a request may have.
+const MaxRequest = 4096
+
+// Request is what a command sends to the running instance.
+type Request struct {
+	Command string `json:"command"`
+}
+
+func (r Request) valid() bool { return r.Command == Show || r.Command == TranslateClipboard }
+
+// ErrNotRunning means no instance answered.
+var ErrNotRunning = errors.New("no Gugugo instance is running")
+
+// SocketPath is where the instance listens: $XDG_RUNTIME_DIR/gugugo/instance.sock, or a private folder in the
+// system's temporary folder when there is no runtime folder.
+func SocketPath() string {
+	dir := os.Getenv("XDG_RUNTIME_DIR")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "gugugo-"+strconv.Itoa(os.Getuid()))
+	} else {
+		dir = filepath.Join(dir, "gugugo")
+	}
+	return filepath.Join(dir, "instance.sock")
+}
+
+// Server answers requests until Close.
+type Server struct {
+	ln   *net.UnixListener
+	path string
+	// Refused counts connections dropped: another user, or a bad request.
+	refused chan string
+}
+
+// Listen takes the socket at path for this process. A socket left by a crashed instance (nobody answers on it)
+// is replaced; one with a live instance behind it is an error that says so.
+func Listen(path string, handle func(Request)) (*Server, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); err == nil {
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("another Gugugo instance is running (%s)", path)
+		}
+		os.Remove(path) // stale: its process is gone
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &Server{ln: ln, path: path, refused: make(chan string, 16)}
+	go s.serve(handle)
+	return s, nil
+}
+
+func (s *Server) serve(handle func(Request)) {
+	for {
+		c, err := s.ln.AcceptUnix()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			if req, err := s.read(c); err != nil {
+				select {
+				case s.refused <- err.Error():
+				default:
+				}
+			} else {
+				handle(req)
+				c.Write([]byte("ok\n"))
+			}
+		}()
+	}
+}
+
+// read checks who is calling and reads one request.
+func (s *Server) read(c *net.UnixConn) (Request, error) {
+	var req Request
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return req, err
+	}
+	var cred *syscall.Ucred
+	var credErr error
+	raw.Control(func(fd uintptr) { cred, credErr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED) })
+	if credErr != nil {
+		return req, credErr
+	}
+	if int(cred.Uid) != os.Getuid() {
+		return req, fmt.Errorf("refused a connection from user id %d", cred.Uid)
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	line, err := bufio.NewReaderSize(c, MaxRequest+1).ReadSlice('\n')
+	if err != nil {
+		return req, fmt.Errorf("dropped a request: %v", err) // too long (buffer full), or no newline in time
+	}
+	if json.Unmarshal(line, &req) != nil || !req.valid() {
+		return req, errors.New("dropped a malformed request")
+	}
+	return req, nil
+}
+
+// Refused gives the reasons connections were dropped, for tests and logs.
+func (s *Server) Refused() <-chan string { return s.refused }
+
+// Close stops listening and removes the socket.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	os.Remove(s.path)
+	return err
+}
+
+// Send asks the instance at path to run req; ErrNotRunning when none answers.
+func Send(path string, req Request) error {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return ErrNotRunning
+	}
+	defer c.Close()
+	b, _ := json.Marshal(req)
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	reply, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || reply != "ok\n" {
+		return fmt.Errorf("the running instance did not accept %q", req.Command)
+	}
+	return nil
+}
