@@ -113,7 +113,9 @@ func (s *Server) read(c *net.UnixConn) (Request, error) {
 	}
 	var cred *syscall.Ucred
 	var credErr error
-	raw.Control(func(fd uintptr) { cred, credErr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED) })
+	raw.Control(func(fd uintptr) {
+		cred, credErr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	})
 	if credErr != nil {
 		return req, credErr
 	}
