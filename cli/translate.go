@@ -45,7 +45,7 @@ func (f engineFlags) load(stderr io.Writer) (*inference.Engine, error) {
 		GPULayers: *f.gpuLayers, Threads: *f.threads, ContextSize: *f.ctxSize, Device: *f.device, Verbose: *f.verbose,
 	})
 	for _, n := range inference.BackendNotes() {
-		if !n.OK && (n.Probed || *f.verbose) || *f.verbose {
+		if *f.verbose || !n.OK && n.Probed {
 			fmt.Fprintln(stderr, "gugugo: note:", n)
 		}
 	}

@@ -250,13 +250,8 @@ func Load(path string, o Options) (*Engine, error) {
 	m, lctx, err := loadOn(path, layers, devIndex, o.ContextSize, threads, progress)
 	if err != nil && devIndex >= 0 {
 		fallback = fmt.Sprintf("The model could not be loaded on %s (%v), so it runs on the CPU.", dev.Description, err)
-		for _, d := range llama.Devices() {
-			if d.Type == llama.DeviceCPU {
-				dev = d
-			}
-		}
-		layers, devIndex = 0, -1
-		m, lctx, err = loadOn(path, 0, -1, o.ContextSize, threads, progress)
+		dev, devIndex, layers, _ = pickDevice("cpu", 0)
+		m, lctx, err = loadOn(path, layers, devIndex, o.ContextSize, threads, progress)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot load %s: %v", filepath.Base(path), err)

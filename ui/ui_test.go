@@ -512,7 +512,7 @@ func TestUnreadableHistoryIsKeptAsideWithANotice(t *testing.T) {
 	loop.sync(func() { w = NewWindow(a, Options{Do: loop.do, HistoryPath: p, Load: app.LoadEngine}) })
 	loops.Store(w, loop)
 	t.Cleanup(func() { w.ui(w.onClosed); loop.stop() })
-	if st := w.read(func() string { return w.lastStatus }); !strings.Contains(st, "history.db.corrupt-") || w.history == nil {
+	if st := w.read(func() string { return w.stateLabel.Text }); !strings.Contains(st, "history.db.corrupt-") || w.history == nil {
 		t.Errorf("status %q", st)
 	}
 	if kept, _ := filepath.Glob(p + ".corrupt-*"); len(kept) != 1 {

@@ -65,7 +65,6 @@ type Window struct {
 	translating bool
 	followUntil time.Time
 	swapping    bool
-	lastStatus  string
 	lastSource  string // the source of the last finished translation
 	closed      bool
 
@@ -120,9 +119,6 @@ func (w *Window) engine() app.Translator { return w.models.Translator() }
 
 // Show shows the window and runs the app until it is closed.
 func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
-
-// Fyne returns the Fyne window.
-func (w *Window) Fyne() fyne.Window { return w.win }
 
 func (w *Window) build() {
 	w.source = newSourceEntry()
@@ -318,7 +314,6 @@ func (w *Window) onUpdate(u app.Update) {
 }
 
 func (w *Window) setState(s string) {
-	w.lastStatus = s
 	w.stateLabel.SetText(s)
 }
 
@@ -434,7 +429,7 @@ func (w *Window) writeState() {
 	if w.opts.StateFile == "" {
 		return
 	}
-	b, _ := json.Marshal(uiState{w.source.Text, w.lastSource, w.target.Text(), w.direction.Selected, w.lastStatus, w.modelLabel.Text, w.deviceLabel.Text})
+	b, _ := json.Marshal(uiState{w.source.Text, w.lastSource, w.target.Text(), w.direction.Selected, w.stateLabel.Text, w.modelLabel.Text, w.deviceLabel.Text})
 	tmp := w.opts.StateFile + ".tmp"
 	if os.WriteFile(tmp, b, 0o600) == nil {
 		os.Rename(tmp, w.opts.StateFile)
