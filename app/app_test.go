@@ -225,7 +225,8 @@ func TestSettingsRoundTripAndBounds(t *testing.T) {
 		t.Errorf("first run: %+v", got)
 	}
 	s := Settings{ModelPath: "/m.gguf", Device: "CUDA0", GPULayers: 10, Threads: 2, AutoTranslate: false, Theme: ThemeDark, FontSize: 20,
-		Direction: ModeEnglishToKorean, WindowWidth: 1200, WindowHeight: 800, KeepHistory: false, HistoryMax: 50, HistoryDays: 7}
+		Direction: ModeEnglishToKorean, WindowWidth: 1200, WindowHeight: 800, KeepHistory: false, HistoryMax: 50, HistoryDays: 7,
+		Hotkey: "Super+F8", HotkeyPrimary: true, DoubleCopy: true, CopyResult: true, Popup: true, CloseToTray: false, IdleMinutes: 15}
 	s.Save(p)
 	if got := LoadSettings(p); got != s {
 		t.Errorf("round trip: %+v", got)
@@ -233,8 +234,10 @@ func TestSettingsRoundTripAndBounds(t *testing.T) {
 	p.SetFloat("font_size", 500)
 	p.SetString("theme", "purple")
 	p.SetInt("direction", 9)
+	p.SetString("hotkey", "Shift+G")
+	p.SetInt("idle_minutes", -3)
 	got := LoadSettings(p)
-	if got.FontSize != MaxFontSize || got.Theme != ThemeSystem || got.Direction != ModeAuto {
+	if got.FontSize != MaxFontSize || got.Theme != ThemeSystem || got.Direction != ModeAuto || got.Hotkey != "Ctrl+Alt+G" || got.IdleMinutes != 0 {
 		t.Errorf("out of range values kept: %+v", got)
 	}
 }

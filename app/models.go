@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/gugugo-desktop/gugugo/inference"
 )
@@ -35,6 +37,7 @@ const (
 	ModelLoading
 	ModelReady
 	ModelFailed
+	ModelUnloaded // freed after sitting idle; the next translation loads it again
 )
 
 // ModelStatus is what the status bar shows about the model.
@@ -44,6 +47,9 @@ type ModelStatus struct {
 	Progress float32 // while loading, in [0, 1]
 	Info     inference.ModelInfo
 	Err      error
+	// Reloaded marks the loading and ready states of a reload after idleness: the translation that asked for it is
+	// waiting, so nothing else should be started.
+	Reloaded bool
 }
 
 // Models holds the one loaded model and loads others in the background.
@@ -53,9 +59,16 @@ type Models struct {
 
 	mu     sync.Mutex
 	engine Engine
+	path   string            // of the engine, or of the model unloaded for idleness
+	opts   inference.Options // the engine's load options
 	status ModelStatus
 	gen    int
 	wg     sync.WaitGroup
+
+	idle      time.Duration // 0: never unload
+	idleTimer *time.Timer
+	busy      int        // translations running
+	reload    sync.Mutex // one reload at a time
 }
 
 // NewModels makes an empty holder; notify gets every status change, from background goroutines.
@@ -70,14 +83,122 @@ func (m *Models) Status() ModelStatus {
 	return m.status
 }
 
-// Translator is the loaded engine, or nil.
+// Translator is the model to translate with, or nil when none is loaded. A model unloaded for idleness counts as
+// loaded: translating loads it again first.
 func (m *Models) Translator() Translator {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.engine == nil {
+	if m.engine == nil && m.status.State != ModelUnloaded {
 		return nil
 	}
-	return m.engine
+	return modelUse{m}
+}
+
+// modelUse translates with whatever model Models holds at the time, counting the translation as use.
+type modelUse struct{ m *Models }
+
+func (u modelUse) Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error) {
+	e, err := u.m.acquire()
+	if err != nil {
+		return inference.Result{}, err
+	}
+	defer u.m.release()
+	return e.Translate(ctx, req, onPiece)
+}
+
+// acquire returns the engine for one translation, loading it again if it was unloaded for idleness.
+func (m *Models) acquire() (Engine, error) {
+	m.mu.Lock()
+	if m.engine == nil && m.status.State == ModelUnloaded {
+		m.mu.Unlock()
+		if err := m.reloadIdle(); err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+	}
+	defer m.mu.Unlock()
+	if m.engine == nil {
+		return nil, ErrNoModel
+	}
+	m.busy++
+	if m.idleTimer != nil {
+		m.idleTimer.Stop()
+	}
+	return m.engine, nil
+}
+
+func (m *Models) release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.busy--
+	m.armIdle()
+}
+
+// armIdle starts the idle countdown when nothing runs. m.mu must be held.
+func (m *Models) armIdle() {
+	if m.idle <= 0 || m.busy > 0 || m.engine == nil {
+		return
+	}
+	if m.idleTimer != nil {
+		m.idleTimer.Stop()
+	}
+	gen := m.gen
+	m.idleTimer = time.AfterFunc(m.idle, func() { m.unloadIdle(gen) })
+}
+
+// SetIdleUnload frees the model after it sat unused for d (0: never); the next translation loads it again.
+func (m *Models) SetIdleUnload(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.idle = d
+	if m.idleTimer != nil {
+		m.idleTimer.Stop()
+	}
+	m.armIdle()
+}
+
+func (m *Models) unloadIdle(gen int) {
+	m.mu.Lock()
+	if gen != m.gen || m.busy > 0 || m.engine == nil {
+		m.mu.Unlock()
+		return
+	}
+	e := m.engine
+	m.engine = nil
+	st := ModelStatus{State: ModelUnloaded, Path: m.path, Info: e.Info()}
+	m.status = st
+	m.mu.Unlock()
+	e.Close()
+	m.notify(st)
+}
+
+// reloadIdle loads the model unloaded for idleness, reporting progress like Load.
+func (m *Models) reloadIdle() error {
+	m.reload.Lock()
+	defer m.reload.Unlock()
+	m.mu.Lock()
+	if m.engine != nil || m.status.State != ModelUnloaded {
+		m.mu.Unlock()
+		return nil // another translation reloaded it, or a new model replaced it
+	}
+	gen, path, o := m.gen, m.path, m.opts
+	m.mu.Unlock()
+	o.Progress = func(p float32) { m.set(gen, ModelStatus{State: ModelLoading, Path: path, Progress: p, Reloaded: true}) }
+	e, err := m.load(path, o)
+	if err != nil {
+		m.set(gen, ModelStatus{State: ModelFailed, Path: path, Err: err})
+		return err
+	}
+	m.mu.Lock()
+	if gen != m.gen {
+		m.mu.Unlock()
+		e.Close()
+		return nil
+	}
+	m.engine = e
+	m.mu.Unlock()
+	m.set(gen, ModelStatus{State: ModelReady, Path: path, Progress: 1, Info: e.Info(), Reloaded: true})
+	return nil
 }
 
 func (m *Models) set(gen int, st ModelStatus) bool {
@@ -122,7 +243,8 @@ func (m *Models) Load(path string, o inference.Options) {
 			return
 		}
 		old := m.engine
-		m.engine = e
+		m.engine, m.path, m.opts = e, path, o
+		m.armIdle()
 		m.mu.Unlock()
 		m.set(gen, ModelStatus{State: ModelReady, Path: path, Progress: 1, Info: e.Info()})
 		if old != nil {
@@ -137,6 +259,10 @@ func (m *Models) Close() {
 	m.mu.Lock()
 	e := m.engine
 	m.engine = nil
+	m.gen++ // an idle timer still to fire finds nothing to do
+	if m.idleTimer != nil {
+		m.idleTimer.Stop()
+	}
 	m.mu.Unlock()
 	if e != nil {
 		e.Close()

@@ -3,6 +3,7 @@ package app
 import (
 	"runtime"
 
+	"github.com/gugugo-desktop/gugugo/app/x11"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -40,6 +41,14 @@ type Settings struct {
 	KeepHistory   bool // false: nothing is written to the history
 	HistoryMax    int  // most entries kept; 0: no limit
 	HistoryDays   int  // days an entry is kept; 0: no limit
+
+	Hotkey        string // the global hotkey, such as Ctrl+Alt+G; "" for none
+	HotkeyPrimary bool   // the hotkey translates the selected text (X11 PRIMARY) when there is one
+	DoubleCopy    bool   // Ctrl+C+C: copying the same text twice quickly translates it
+	CopyResult    bool   // a translation started from another program is copied to the clipboard when done
+	Popup         bool   // such a translation shows in a small window at the pointer instead of the main window
+	CloseToTray   bool   // closing the window keeps the app in the tray, where there is one
+	IdleMinutes   int    // the model is unloaded after this many minutes unused; 0: never
 }
 
 // Bounds of the font size setting.
@@ -51,7 +60,7 @@ const (
 // DefaultSettings are the settings of a first run.
 func DefaultSettings() Settings {
 	return Settings{GPULayers: -1, AutoTranslate: true, Theme: ThemeSystem, FontSize: 15, Direction: ModeAuto,
-		WindowWidth: 960, WindowHeight: 600, KeepHistory: true, HistoryMax: 10000}
+		WindowWidth: 960, WindowHeight: 600, KeepHistory: true, HistoryMax: 10000, Hotkey: x11.DefaultHotkey, CloseToTray: true}
 }
 
 // LoadSettings reads the settings, with defaults for what is missing or out of range.
@@ -71,6 +80,13 @@ func LoadSettings(p Preferences) Settings {
 		KeepHistory:   p.BoolWithFallback("keep_history", d.KeepHistory),
 		HistoryMax:    p.IntWithFallback("history_max", d.HistoryMax),
 		HistoryDays:   p.IntWithFallback("history_days", d.HistoryDays),
+		Hotkey:        p.StringWithFallback("hotkey", d.Hotkey),
+		HotkeyPrimary: p.BoolWithFallback("hotkey_primary", d.HotkeyPrimary),
+		DoubleCopy:    p.BoolWithFallback("double_copy", d.DoubleCopy),
+		CopyResult:    p.BoolWithFallback("copy_result", d.CopyResult),
+		Popup:         p.BoolWithFallback("popup", d.Popup),
+		CloseToTray:   p.BoolWithFallback("close_to_tray", d.CloseToTray),
+		IdleMinutes:   p.IntWithFallback("idle_minutes", d.IdleMinutes),
 	}
 	return s.Normalized()
 }
@@ -91,7 +107,12 @@ func (s Settings) Normalized() Settings {
 	if s.Direction < ModeKoreanToEnglish || s.Direction > ModeAuto {
 		s.Direction = d.Direction
 	}
-	s.HistoryMax, s.HistoryDays = max(s.HistoryMax, 0), max(s.HistoryDays, 0)
+	s.HistoryMax, s.HistoryDays, s.IdleMinutes = max(s.HistoryMax, 0), max(s.HistoryDays, 0), max(s.IdleMinutes, 0)
+	if h, err := x11.ParseHotkey(s.Hotkey); err == nil {
+		s.Hotkey = h.String()
+	} else if s.Hotkey != "" {
+		s.Hotkey = d.Hotkey
+	}
 	if s.WindowWidth < 400 || s.WindowHeight < 300 {
 		s.WindowWidth, s.WindowHeight = d.WindowWidth, d.WindowHeight
 	}
@@ -113,6 +134,13 @@ func (s Settings) Save(p Preferences) {
 	p.SetBool("keep_history", s.KeepHistory)
 	p.SetInt("history_max", s.HistoryMax)
 	p.SetInt("history_days", s.HistoryDays)
+	p.SetString("hotkey", s.Hotkey)
+	p.SetBool("hotkey_primary", s.HotkeyPrimary)
+	p.SetBool("double_copy", s.DoubleCopy)
+	p.SetBool("copy_result", s.CopyResult)
+	p.SetBool("popup", s.Popup)
+	p.SetBool("close_to_tray", s.CloseToTray)
+	p.SetInt("idle_minutes", s.IdleMinutes)
 }
 
 // EngineOptions are the load options these settings ask for.

@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"os"
+
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/instance"
+	"github.com/gugugo-desktop/gugugo/app/x11"
 )
 
 // AppID identifies the app to the desktop and names its preferences folder.
@@ -14,7 +18,19 @@ const AppID = "io.github.gugugo_desktop.gugugo"
 // Run opens the main window and returns when it is closed.
 func Run(modelPath, stateFile, version string) {
 	a := fyneapp.NewWithID(AppID)
-	w := NewWindow(a, Options{Load: app.LoadEngine, ModelPath: modelPath, StateFile: stateFile, Version: version})
+	opts := Options{Load: app.LoadEngine, ModelPath: modelPath, StateFile: stateFile, Version: version}
+	// The global hotkey, the selected text and Ctrl+C+C come through X11 (XWayland too); without it the window
+	// works on its own and `gugugo translate-clipboard` stays the way in.
+	if os.Getenv("DISPLAY") != "" {
+		if conn, err := x11.Open(""); err == nil {
+			defer conn.Close()
+			opts.Desktop = conn
+		}
+	}
+	w := NewWindow(a, opts)
+	if d, ok := a.(desktop.App); ok && app.TrayAvailable() {
+		w.setTray(d)
+	}
 	// Commands and a second start reach this window through the instance socket; without it (another instance
 	// holds it) the window still works on its own.
 	if s, err := instance.Listen(instance.SocketPath(), func(r instance.Request) { fyne.Do(func() { w.handleRemote(r) }) }); err == nil {

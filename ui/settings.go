@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/x11"
 )
 
 // openModelDialog lets the user pick a GGUF file and loads it.
@@ -73,24 +75,83 @@ func (w *Window) showSettings() {
 	if s.ModelPath == "" {
 		model.SetText("none")
 	}
-	items := []*widget.FormItem{
-		{Text: "Model", Widget: model},
-		{Text: "Device", Widget: device},
-		{Text: "GPU layers", Widget: gpu, HintText: "-1 puts every layer on the GPU, 0 runs on the CPU"},
-		{Text: "CPU threads", Widget: threads, HintText: "0 uses one per core"},
-		{Text: "", Widget: auto},
-		{Text: "Theme", Widget: themes},
-		{Text: "Text size", Widget: containerRow(size, sizeLabel)},
-		{Text: "History entries", Widget: histMax, HintText: "the most kept; 0 keeps all"},
-		{Text: "History days", Widget: histDays, HintText: "how long an entry is kept; 0 keeps it forever"},
+	idle := widget.NewEntry()
+	idle.SetText(strconv.Itoa(s.IdleMinutes))
+	idle.Validator = intIn(0, 100_000)
+
+	hotkey := widget.NewEntry()
+	hotkey.SetText(s.Hotkey)
+	hotkey.SetPlaceHolder("none")
+	hotkey.Validator = func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		_, err := x11.ParseHotkey(v)
+		return err
 	}
-	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
+	hotkeyNote := widget.NewLabel(w.hotkeyNote())
+	hotkeyNote.Wrapping = fyne.TextWrapWord
+	primary := widget.NewCheck("Translate the selected text when there is one (no copy needed)", nil)
+	primary.SetChecked(s.HotkeyPrimary)
+	double := widget.NewCheck("Ctrl+C+C: copying the same text twice quickly translates it", nil)
+	double.SetChecked(s.DoubleCopy)
+	popupCheck := widget.NewCheck("Show the translation in a small window at the pointer", nil)
+	popupCheck.SetChecked(s.Popup)
+	copyResult := widget.NewCheck("Copy the finished translation to the clipboard", nil)
+	copyResult.SetChecked(s.CopyResult)
+	toTray := widget.NewCheck("Closing the window keeps Gugugo in the tray", nil)
+	toTray.SetChecked(s.CloseToTray)
+	if w.tray == nil {
+		toTray.SetText(toTray.Text + " (no tray on this desktop)")
+		toTray.Disable()
+	}
+
+	translation := widget.NewForm(
+		widget.NewFormItem("Model", model),
+		&widget.FormItem{Text: "Device", Widget: device},
+		&widget.FormItem{Text: "GPU layers", Widget: gpu, HintText: "-1 puts every layer on the GPU, 0 runs on the CPU"},
+		&widget.FormItem{Text: "CPU threads", Widget: threads, HintText: "0 uses one per core"},
+		&widget.FormItem{Text: "Unload after", Widget: idle, HintText: "minutes unused, to free GPU memory; 0 keeps the model loaded"},
+		&widget.FormItem{Text: "", Widget: auto},
+	)
+	looks := widget.NewForm(
+		&widget.FormItem{Text: "Theme", Widget: themes},
+		&widget.FormItem{Text: "Text size", Widget: containerRow(size, sizeLabel)},
+	)
+	desktopForm := widget.NewForm(
+		&widget.FormItem{Text: "Hotkey", Widget: hotkey, HintText: "translates the clipboard from any program, such as Ctrl+Alt+G; empty for none"},
+		&widget.FormItem{Text: "", Widget: hotkeyNote},
+		&widget.FormItem{Text: "", Widget: primary},
+		&widget.FormItem{Text: "", Widget: double},
+		&widget.FormItem{Text: "", Widget: popupCheck},
+		&widget.FormItem{Text: "", Widget: copyResult},
+		&widget.FormItem{Text: "", Widget: toTray},
+	)
+	historyForm := widget.NewForm(
+		&widget.FormItem{Text: "History entries", Widget: histMax, HintText: "the most kept; 0 keeps all"},
+		&widget.FormItem{Text: "History days", Widget: histDays, HintText: "how long an entry is kept; 0 keeps it forever"},
+	)
+	tabs := container.NewAppTabs(
+		container.NewTabItem("Translation", translation),
+		container.NewTabItem("Appearance", looks),
+		container.NewTabItem("Desktop", desktopForm),
+		container.NewTabItem("History", historyForm),
+	)
+	fields := []*widget.Entry{gpu, threads, idle, hotkey, histMax, histDays}
+	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", tabs, func(ok bool) {
 		if !ok {
 			return
+		}
+		for _, f := range fields {
+			if f.Validate() != nil {
+				w.setState("Settings not saved: " + f.Validate().Error())
+				return
+			}
 		}
 		n := w.settings
 		n.GPULayers, _ = strconv.Atoi(strings.TrimSpace(gpu.Text))
 		n.Threads, _ = strconv.Atoi(strings.TrimSpace(threads.Text))
+		n.IdleMinutes, _ = strconv.Atoi(strings.TrimSpace(idle.Text))
 		n.AutoTranslate = auto.Checked
 		for _, d := range devices {
 			if d.Label == device.Selected {
@@ -101,10 +162,23 @@ func (w *Window) showSettings() {
 		n.FontSize = size.Value
 		n.HistoryMax, _ = strconv.Atoi(strings.TrimSpace(histMax.Text))
 		n.HistoryDays, _ = strconv.Atoi(strings.TrimSpace(histDays.Text))
+		n.Hotkey = strings.TrimSpace(hotkey.Text)
+		n.HotkeyPrimary, n.DoubleCopy, n.Popup = primary.Checked, double.Checked, popupCheck.Checked
+		n.CopyResult, n.CloseToTray = copyResult.Checked, toTray.Checked
 		w.applySettings(n)
 	}, w.win)
-	d.Resize(fyne.NewSize(600, 520))
+	d.Resize(fyne.NewSize(640, 560))
 	d.Show()
+}
+
+// hotkeyNote tells what the hotkey does now, and on Wayland where to bind one instead.
+func (w *Window) hotkeyNote() string {
+	note := "Now: " + w.hotkeyState()
+	if os.Getenv("WAYLAND_DISPLAY") != "" {
+		note += ". On Wayland the hotkey works only while an X11 window has the focus: bind `gugugo translate-clipboard` " +
+			"to a shortcut in your desktop's keyboard settings (see the README)."
+	}
+	return note
 }
 
 // applySettings saves new settings and applies them: the theme at once, engine options by reloading the model.
@@ -114,6 +188,8 @@ func (w *Window) applySettings(n app.Settings) {
 	w.settings = n
 	n.Save(w.app.Preferences())
 	w.app.Settings().SetTheme(newTheme(n))
+	w.applyDesktop()
+	w.refreshTray()
 	if reload && n.ModelPath != "" {
 		w.loadModel(n.ModelPath)
 	}

@@ -135,12 +135,18 @@ func (w *Window) ui(f func()) { loopOf(w).sync(f) }
 
 func newTestWindow(t *testing.T, eng *scriptedEngine, modelPath string) *Window {
 	t.Helper()
+	return newTestWindowWith(t, eng, modelPath, nil)
+}
+
+// newTestWindowWith makes a test window with desk as its desktop (nil: none, as without X11).
+func newTestWindowWith(t *testing.T, eng *scriptedEngine, modelPath string, desk app.DesktopInput) *Window {
+	t.Helper()
 	a := test.NewTempApp(t)
 	loop := newUILoop()
 	hist := filepath.Join(t.TempDir(), "history.db")
 	var w *Window
 	loop.sync(func() {
-		w = NewWindow(a, Options{Do: loop.do, HistoryPath: hist, ModelPath: modelPath, Load: func(path string, o inference.Options) (app.Engine, error) {
+		w = NewWindow(a, Options{Do: loop.do, HistoryPath: hist, ModelPath: modelPath, Desktop: desk, Load: func(path string, o inference.Options) (app.Engine, error) {
 			if strings.HasSuffix(path, "bad.gguf") {
 				return nil, errors.New("bad.gguf: not a GGUF model file")
 			}

@@ -50,6 +50,9 @@ type Options struct {
 	// StateFile, when set, receives the window's state as JSON after each finished translation and model change,
 	// for end-to-end tests that drive the real window.
 	StateFile string
+	// Desktop gives the global hotkey, the selections and clipboard changes; nil where there is no X11 display.
+	// When it is also a windowPlacer (*x11.Conn is) the popup opens at the pointer.
+	Desktop app.DesktopInput
 }
 
 // Window is the main window.
@@ -67,6 +70,13 @@ type Window struct {
 	swapping    bool
 	lastSource  string // the source of the last finished translation
 	closed      bool
+
+	triggers    *app.Triggers
+	hotkeyErr   string      // why the hotkey or Ctrl+C+C is not working, or ""
+	hotkeyAlarm bool        // hotkeyErr is something the user can fix, shown in the status bar
+	external    uint64      // the request started from another program, for the popup and copy-result
+	popup       *popup      // open popup, or nil
+	tray        desktop.App // nil without a tray
 
 	source      *sourceEntry
 	target      *targetView
@@ -97,10 +107,13 @@ func NewWindow(a fyne.App, opts Options) *Window {
 	w.win = a.NewWindow("Gugugo")
 	w.session = app.NewSession(w.engine, func(u app.Update) { opts.Do(func() { w.onUpdate(u) }) })
 	w.models = app.NewModels(opts.Load, func(s app.ModelStatus) { opts.Do(func() { w.onModel(s) }) })
+	w.triggers = app.NewTriggers(opts.Desktop, MaxSourceBytes, func(text string, err error) { opts.Do(func() { w.onExternal(text, err) }) })
 	w.build()
 	w.openHistory()
 	w.win.Resize(fyne.NewSize(float32(w.settings.WindowWidth), float32(w.settings.WindowHeight)))
 	w.win.SetOnClosed(w.onClosed)
+	w.win.SetCloseIntercept(w.onCloseRequest)
+	w.applyDesktop()
 
 	path := opts.ModelPath
 	if path == "" {
@@ -282,6 +295,10 @@ func (w *Window) onUpdate(u app.Update) {
 		return // a newer request replaced it
 	}
 	w.target.SetText(u.Text)
+	external := u.ID == w.external && w.popup != nil
+	if external {
+		w.popup.text.SetText(u.Text)
+	}
 	if !u.Done {
 		if !w.translating {
 			w.translating = true
@@ -310,6 +327,12 @@ func (w *Window) onUpdate(u app.Update) {
 	default:
 		w.setState(fmt.Sprintf("Done in %d ms · %d tokens · %.1f tokens/s", r.Duration.Milliseconds(), r.GeneratedTokens, r.DecodeTokensPerSecond()))
 	}
+	if u.ID == w.external {
+		w.finishExternal(u)
+	}
+	if external {
+		w.popup.status.SetText(w.stateLabel.Text)
+	}
 	w.writeState()
 }
 
@@ -328,18 +351,31 @@ func (w *Window) onModel(s app.ModelStatus) {
 	}
 	switch s.State {
 	case app.ModelLoading:
-		w.modelLabel.SetText(filepath.Base(s.Path))
+		if !s.Reloaded {
+			w.modelLabel.SetText(filepath.Base(s.Path))
+		}
 		w.progress.SetValue(float64(s.Progress))
 		w.progress.Show()
 		w.setState(fmt.Sprintf("Loading the model… %d%%", int(s.Progress*100)))
+	case app.ModelUnloaded:
+		w.deviceLabel.SetText("(unloaded)")
+		w.setState(fmt.Sprintf("The model was unloaded after %d minutes unused, to free memory; it loads again for the next translation", w.settings.IdleMinutes))
 	case app.ModelReady:
 		w.progress.Hide()
 		w.modelLabel.SetText(s.Info.Name)
 		w.deviceLabel.SetText("on " + s.Info.Device)
-		w.setState("Ready")
-		if s.Info.Fallback != "" {
-			w.setState("Ready. " + s.Info.Fallback)
+		if s.Reloaded {
+			w.setState("Translating…") // the request that reloaded it is waiting
+			break
 		}
+		notes := []string{"Ready"}
+		if s.Info.Fallback != "" {
+			notes = append(notes, s.Info.Fallback)
+		}
+		if w.hotkeyAlarm {
+			notes = append(notes, "Hotkey: "+w.hotkeyErr)
+		}
+		w.setState(strings.Join(notes, ". "))
 		w.settings.ModelPath = s.Path
 		w.settings.Save(w.app.Preferences())
 		w.showMain()
@@ -371,6 +407,10 @@ func (w *Window) showWelcome(err error) {
 
 func (w *Window) onClosed() {
 	w.closed = true
+	w.triggers.Close()
+	if w.popup != nil {
+		w.popup.close()
+	}
 	size := w.win.Canvas().Size()
 	w.settings.WindowWidth, w.settings.WindowHeight = float64(size.Width), float64(size.Height)
 	w.settings.Save(w.app.Preferences())
@@ -423,36 +463,32 @@ type uiState struct {
 	Status     string `json:"status"`
 	Model      string `json:"model"`
 	Device     string `json:"device"`
+	Hotkey     string `json:"hotkey"` // the combination held, "off", "paused" or why it is not held
+	Popup      string `json:"popup"`  // the popup's text, "" when it is closed
 }
 
 func (w *Window) writeState() {
 	if w.opts.StateFile == "" {
 		return
 	}
-	b, _ := json.Marshal(uiState{w.source.Text, w.lastSource, w.target.Text(), w.direction.Selected, w.stateLabel.Text, w.modelLabel.Text, w.deviceLabel.Text})
+	popup := ""
+	if w.popup != nil {
+		popup = w.popup.text.Text
+	}
+	b, _ := json.Marshal(uiState{w.source.Text, w.lastSource, w.target.Text(), w.direction.Selected, w.stateLabel.Text, w.modelLabel.Text,
+		w.deviceLabel.Text, w.hotkeyState(), popup})
 	tmp := w.opts.StateFile + ".tmp"
 	if os.WriteFile(tmp, b, 0o600) == nil {
 		os.Rename(tmp, w.opts.StateFile)
 	}
 }
 
-// handleRemote runs a command from the instance socket: bring the window forward, and for translate-clipboard put
-// the clipboard's text in the source pane and translate it, the direction picked from the text.
+// handleRemote runs a command from the instance socket: bring the window forward, and for translate-clipboard
+// translate the clipboard's text as the hotkey would.
 func (w *Window) handleRemote(r instance.Request) {
-	w.win.Show()
-	w.win.RequestFocus()
-	if r.Command != instance.TranslateClipboard {
+	if r.Command == instance.TranslateClipboard {
+		w.translateClipboard()
 		return
 	}
-	text := w.app.Clipboard().Content()
-	if strings.TrimSpace(text) == "" || len(text) > MaxSourceBytes {
-		w.setState("The clipboard holds no text to translate")
-		return
-	}
-	w.session.Stop()
-	w.swapping = true
-	w.direction.SetSelected(app.ModeAuto.Label())
-	w.source.SetText(text)
-	w.swapping = false
-	w.current = w.session.Translate(text, app.ModeAuto)
+	w.showMainWindow()
 }

@@ -1,0 +1,292 @@
+// Package x11 gives the desktop services Fyne lacks on X11: a global hotkey (XGrabKey), reading the PRIMARY and
+// CLIPBOARD selections, watching the clipboard for changes (XFixes), and placing a window at the pointer. It talks
+// to the X server through github.com/jezek/xgb, a pure-Go client that connects only when Open is called, so a
+// binary that links it still runs where there is no display.
+package x11
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"sync"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xfixes"
+	"github.com/jezek/xgb/xproto"
+)
+
+func init() {
+	// xgb logs unrecoverable read errors itself; Conn reports them through its own errors.
+	xgb.Logger = log.New(io.Discard, "", 0)
+}
+
+// ErrTaken means another program holds the key combination.
+var ErrTaken = errors.New("another program already uses this key combination")
+
+// Conn is a connection to the X server with a hidden window of its own to receive selections.
+type Conn struct {
+	c    *xgb.Conn
+	root xproto.Window
+	win  xproto.Window
+
+	clipboard, utf8, prop, incr xproto.Atom
+	minKey, maxKey              xproto.Keycode
+
+	mu       sync.Mutex
+	grabs    map[grabKey]*grab
+	watchers []chan time.Time
+	readMu   sync.Mutex // one selection read at a time: their replies are matched by selection
+	replies  chan xproto.SelectionNotifyEvent
+	xfixes   bool
+	closed   chan struct{}
+}
+
+type grabKey struct {
+	code xproto.Keycode
+	mods uint16
+}
+
+type grab struct {
+	fire func()
+	last time.Time
+}
+
+// Open connects to the display ("" reads $DISPLAY).
+func Open(display string) (*Conn, error) {
+	c, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		return nil, fmt.Errorf("no X11 display: %w", err)
+	}
+	x := &Conn{c: c, grabs: map[grabKey]*grab{}, replies: make(chan xproto.SelectionNotifyEvent, 1), closed: make(chan struct{})}
+	setup := xproto.Setup(c)
+	screen := setup.DefaultScreen(c)
+	x.root, x.minKey, x.maxKey = screen.Root, setup.MinKeycode, setup.MaxKeycode
+	id, err := c.NewId()
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	x.win = xproto.Window(id)
+	if err := xproto.CreateWindowChecked(c, 0, x.win, x.root, -1, -1, 1, 1, 0, xproto.WindowClassInputOutput,
+		screen.RootVisual, 0, nil).Check(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("X11: %v", err)
+	}
+	for name, atom := range map[string]*xproto.Atom{"CLIPBOARD": &x.clipboard, "UTF8_STRING": &x.utf8, "GUGUGO_SELECTION": &x.prop, "INCR": &x.incr} {
+		r, err := xproto.InternAtom(c, false, uint16(len(name)), name).Reply()
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("X11: %v", err)
+		}
+		*atom = r.Atom
+	}
+	if xfixes.Init(c) == nil {
+		if _, err := xfixes.QueryVersion(c, 5, 0).Reply(); err == nil {
+			x.xfixes = true
+		}
+	}
+	go x.events()
+	return x, nil
+}
+
+// Close ungrabs every key and disconnects.
+func (x *Conn) Close() {
+	x.c.Close()
+	<-x.closed
+}
+
+func (x *Conn) events() {
+	defer close(x.closed)
+	for {
+		ev, err := x.c.WaitForEvent()
+		if ev == nil && err == nil {
+			return // the connection is closed
+		}
+		switch e := ev.(type) {
+		case xproto.KeyPressEvent:
+			x.mu.Lock()
+			g := x.grabs[grabKey{e.Detail, e.State &^ (modLock | modNumLock)}]
+			var fire func()
+			// A held key repeats; one press is one request.
+			if g != nil && time.Since(g.last) > 400*time.Millisecond {
+				fire = g.fire
+			}
+			if g != nil {
+				g.last = time.Now()
+			}
+			x.mu.Unlock()
+			if fire != nil {
+				go fire()
+			}
+		case xproto.SelectionNotifyEvent:
+			select {
+			case x.replies <- e:
+			default: // nobody waits for it any more
+			}
+		case xfixes.SelectionNotifyEvent:
+			at := time.Now()
+			x.mu.Lock()
+			for _, w := range x.watchers {
+				select {
+				case w <- at:
+				default: // a watcher far behind misses changes rather than stalling every event
+				}
+			}
+			x.mu.Unlock()
+		}
+	}
+}
+
+// keycode finds the key that types sym without Shift, or one that types it at all.
+func (x *Conn) keycode(sym uint32) (xproto.Keycode, error) {
+	n := int(x.maxKey) - int(x.minKey) + 1
+	m, err := xproto.GetKeyboardMapping(x.c, x.minKey, byte(n)).Reply()
+	if err != nil {
+		return 0, err
+	}
+	per := int(m.KeysymsPerKeycode)
+	for col := 0; col < per; col++ {
+		for i := 0; i < n; i++ {
+			if uint32(m.Keysyms[i*per+col]) == sym {
+				return x.minKey + xproto.Keycode(i), nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("no key on this keyboard types %s", fmt.Sprintf("keysym 0x%x", sym))
+}
+
+// Grab makes h call fire, from its own goroutine, whenever it is pressed in any window. It returns ErrTaken when
+// another program holds the combination. Caps Lock and Num Lock do not matter.
+func (x *Conn) Grab(h Hotkey, fire func()) (ungrab func(), err error) {
+	code, err := x.keycode(h.sym)
+	if err != nil {
+		return nil, err
+	}
+	var done []uint16
+	ungrabAll := func() {
+		for _, m := range done {
+			xproto.UngrabKey(x.c, code, x.root, m)
+		}
+		x.c.Sync()
+	}
+	for _, extra := range []uint16{0, modLock, modNumLock, modLock | modNumLock} {
+		err := xproto.GrabKeyChecked(x.c, true, x.root, h.Mods|extra, code, xproto.GrabModeAsync, xproto.GrabModeAsync).Check()
+		if err != nil {
+			ungrabAll()
+			if _, ok := err.(xproto.AccessError); ok {
+				return nil, fmt.Errorf("%s: %w", h, ErrTaken)
+			}
+			return nil, fmt.Errorf("%s: %v", h, err)
+		}
+		done = append(done, h.Mods|extra)
+	}
+	x.mu.Lock()
+	x.grabs[grabKey{code, h.Mods}] = &grab{fire: fire}
+	x.mu.Unlock()
+	return func() {
+		x.mu.Lock()
+		delete(x.grabs, grabKey{code, h.Mods})
+		x.mu.Unlock()
+		ungrabAll()
+	}, nil
+}
+
+// Selections ReadSelection reads.
+const (
+	Primary   = "PRIMARY"
+	Clipboard = "CLIPBOARD"
+)
+
+// ErrTooLarge means the selection holds more text than asked for.
+var ErrTooLarge = errors.New("the selection is too large")
+
+// ReadSelection returns the text of PRIMARY (what is selected) or CLIPBOARD (what was copied): "" when it holds
+// none, ErrTooLarge when it holds more than max bytes.
+func (x *Conn) ReadSelection(which string, max int) (string, error) {
+	sel := xproto.Atom(xproto.AtomPrimary)
+	if which == Clipboard {
+		sel = x.clipboard
+	}
+	x.readMu.Lock()
+	defer x.readMu.Unlock()
+	select {
+	case <-x.replies: // a late answer to a read that timed out
+	default:
+	}
+	xproto.ConvertSelection(x.c, x.win, sel, x.utf8, x.prop, xproto.TimeCurrentTime)
+	timeout := time.After(2 * time.Second)
+	for {
+		select {
+		case e := <-x.replies:
+			if e.Selection != sel {
+				continue
+			}
+			if e.Property == xproto.AtomNone {
+				return "", nil // no owner, or no text in it
+			}
+			r, err := xproto.GetProperty(x.c, true, x.win, x.prop, xproto.GetPropertyTypeAny, 0, uint32(max+3)/4).Reply()
+			if err != nil {
+				return "", err
+			}
+			if r.Type == x.incr || r.BytesAfter > 0 || len(r.Value) > max {
+				return "", ErrTooLarge
+			}
+			return string(r.Value), nil
+		case <-timeout:
+			return "", fmt.Errorf("the program that owns the %s selection did not answer", which)
+		case <-x.closed:
+			return "", errors.New("the X11 connection is closed")
+		}
+	}
+}
+
+// WatchClipboard calls changed each time a program sets the clipboard (every copy, also of the same text), in order,
+// from a goroutine of its own, so changed may read the selection. It needs the XFixes extension, which every current
+// X server and XWayland have.
+func (x *Conn) WatchClipboard(changed func(at time.Time)) error {
+	if !x.xfixes {
+		return errors.New("the X server lacks the XFixes extension, so clipboard changes cannot be seen")
+	}
+	ch := make(chan time.Time, 16)
+	x.mu.Lock()
+	first := len(x.watchers) == 0
+	x.watchers = append(x.watchers, ch)
+	x.mu.Unlock()
+	go func() {
+		for {
+			select {
+			case at := <-ch:
+				changed(at)
+			case <-x.closed:
+				return
+			}
+		}
+	}()
+	if first {
+		return xfixes.SelectSelectionInputChecked(x.c, x.win, x.clipboard, xfixes.SelectionEventMaskSetSelectionOwner).Check()
+	}
+	return nil
+}
+
+// Pointer is where the mouse pointer is, in screen pixels.
+func (x *Conn) Pointer() (px, py int, err error) {
+	r, err := xproto.QueryPointer(x.c, x.root).Reply()
+	if err != nil {
+		return 0, 0, err
+	}
+	return int(r.RootX), int(r.RootY), nil
+}
+
+// ScreenSize is the size of the default screen in pixels.
+func (x *Conn) ScreenSize() (w, h int) {
+	s := xproto.Setup(x.c).DefaultScreen(x.c)
+	return int(s.WidthInPixels), int(s.HeightInPixels)
+}
+
+// Move places the X window with the given id (from Fyne's driver.X11WindowContext) at px, py on the screen.
+func (x *Conn) Move(window uintptr, px, py int) error {
+	return xproto.ConfigureWindowChecked(x.c, xproto.Window(window), xproto.ConfigWindowX|xproto.ConfigWindowY,
+		[]uint32{uint32(int32(px)), uint32(int32(py))}).Check()
+}

@@ -1,0 +1,230 @@
+package x11
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMain doubles as "another program" holding a key combination: with X11_TEST_GRAB set, the test binary grabs it,
+// says so, and keeps it until its input closes. (Two connections in one process would race inside xgb, whose
+// extension tables are global.)
+func TestMain(m *testing.M) {
+	if combo := os.Getenv("X11_TEST_GRAB"); combo != "" {
+		h, err := ParseHotkey(combo)
+		if err != nil {
+			panic(err)
+		}
+		x, err := Open("")
+		if err != nil {
+			panic(err)
+		}
+		if _, err := x.Grab(h, func() {}); err != nil {
+			panic(err)
+		}
+		os.Stdout.WriteString("grabbed\n")
+		io.Copy(io.Discard, os.Stdin)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// grabElsewhere makes another process hold combo until the test ends.
+func grabElsewhere(t *testing.T, display, combo string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "X11_TEST_GRAB="+combo)
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close(); cmd.Wait() })
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "grabbed\n" {
+		t.Fatalf("the other process did not grab %s: %q", combo, line)
+	}
+}
+
+func TestParseHotkey(t *testing.T) {
+	for in, want := range map[string]string{
+		"Ctrl+Alt+G": "Ctrl+Alt+G", "ctrl + alt + g": "Ctrl+Alt+G", "Super+F8": "Super+F8", "Alt+Shift+Control+1": "Ctrl+Alt+Shift+1",
+		"Win+space": "Super+Space", "Ctrl+Alt+PageUp": "Ctrl+Alt+Pageup",
+	} {
+		h, err := ParseHotkey(in)
+		if err != nil || h.String() != want {
+			t.Errorf("%q: got %q, %v; want %q", in, h.String(), err, want)
+		}
+		if again, err := ParseHotkey(h.String()); err != nil || again != h {
+			t.Errorf("%q does not read back: %v", h.String(), err)
+		}
+	}
+	for _, bad := range []string{"", "G", "Shift+G", "Ctrl+", "Ctrl+Hyper+G", "Ctrl+F25", "Ctrl+F0", "Ctrl+F01", "Ctrl+Alt+Ü", "Ctrl+Alt+GG"} {
+		if _, err := ParseHotkey(bad); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+}
+
+// xvfb starts a private X server for the test and returns its display name.
+func xvfb(t *testing.T) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "800x600x24")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("Xvfb (installed by `make test`): %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("Xvfb gave no display: %v", err)
+	}
+	return ":" + strings.TrimSpace(line)
+}
+
+func open(t *testing.T, display string) *Conn {
+	t.Helper()
+	x, err := Open(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(x.Close)
+	return x
+}
+
+// run runs an X client program (xdotool, xclip) on the display. Its output goes to a file, not a pipe: xclip leaves
+// a child behind that owns the selection and would hold a pipe open.
+func run(t *testing.T, display, stdin string, name string, args ...string) {
+	t.Helper()
+	out, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		b, _ := os.ReadFile(out.Name())
+		t.Fatalf("%s %v: %v %s", name, args, err, b)
+	}
+}
+
+func TestOpenWithoutDisplay(t *testing.T) {
+	if _, err := Open(":4077"); err == nil {
+		t.Fatal("opened a display that does not exist")
+	}
+}
+
+func TestHotkeyFiresAndConflicts(t *testing.T) {
+	d := xvfb(t)
+	x := open(t, d)
+	h, _ := ParseHotkey("Ctrl+Alt+G")
+	pressed := make(chan struct{}, 4)
+	ungrab, err := x.Grab(h, func() { pressed <- struct{}{} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, d, "", "xdotool", "key", "ctrl+alt+g")
+	select {
+	case <-pressed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hotkey did not fire")
+	}
+	// Num Lock on must not matter.
+	run(t, d, "", "xdotool", "key", "Num_Lock")
+	time.Sleep(500 * time.Millisecond) // past the key-repeat guard
+	run(t, d, "", "xdotool", "key", "ctrl+alt+g")
+	select {
+	case <-pressed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hotkey did not fire with Num Lock on")
+	}
+	run(t, d, "", "xdotool", "key", "Num_Lock")
+
+	// Released, the keys are free for another program, and then taken for us.
+	ungrab()
+	grabElsewhere(t, d, "Ctrl+Alt+G")
+	if _, err := x.Grab(h, func() {}); !errors.Is(err, ErrTaken) {
+		t.Fatalf("grabbing keys another program holds: %v, want ErrTaken", err)
+	}
+	h2, _ := ParseHotkey("Ctrl+Alt+F8")
+	if u, err := x.Grab(h2, func() {}); err != nil {
+		t.Fatalf("another combination: %v", err)
+	} else {
+		u()
+	}
+}
+
+func TestReadSelections(t *testing.T) {
+	d := xvfb(t)
+	x := open(t, d)
+	if s, err := x.ReadSelection(Primary, 1<<20); s != "" || err != nil {
+		t.Fatalf("an empty PRIMARY gave %q, %v", s, err)
+	}
+	run(t, d, "안녕하세요, world", "xclip", "-selection", "clipboard")
+	run(t, d, "selected 텍스트", "xclip", "-selection", "primary")
+	if s, err := x.ReadSelection(Clipboard, 1<<20); s != "안녕하세요, world" || err != nil {
+		t.Errorf("CLIPBOARD: %q, %v", s, err)
+	}
+	if s, err := x.ReadSelection(Primary, 1<<20); s != "selected 텍스트" || err != nil {
+		t.Errorf("PRIMARY: %q, %v", s, err)
+	}
+	big := strings.Repeat("가", 200_000) // 600 KB: xclip hands it over in INCR steps
+	run(t, d, big, "xclip", "-selection", "clipboard")
+	if _, err := x.ReadSelection(Clipboard, 256<<10); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("600 KB with a 256 KB limit: %v", err)
+	}
+	run(t, d, strings.Repeat("a", 300), "xclip", "-selection", "clipboard")
+	if _, err := x.ReadSelection(Clipboard, 100); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("300 bytes with a 100-byte limit: %v", err)
+	}
+}
+
+func TestWatchClipboard(t *testing.T) {
+	d := xvfb(t)
+	x := open(t, d)
+	changes := make(chan string, 8)
+	if err := x.WatchClipboard(func(time.Time) {
+		s, err := x.ReadSelection(Clipboard, 1<<20)
+		if err != nil {
+			s = "error: " + err.Error()
+		}
+		changes <- s
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"one", "one", "둘"} {
+		run(t, d, text, "xclip", "-selection", "clipboard")
+		select {
+		case got := <-changes:
+			if got != text {
+				t.Errorf("change read %q, want %q", got, text)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no change seen for the copy of %q", text)
+		}
+	}
+}
+
+func TestPointer(t *testing.T) {
+	d := xvfb(t)
+	x := open(t, d)
+	run(t, d, "", "xdotool", "mousemove", "123", "321")
+	if px, py, err := x.Pointer(); err != nil || px != 123 || py != 321 {
+		t.Fatalf("pointer at %d,%d (%v), want 123,321", px, py, err)
+	}
+	if w, h := x.ScreenSize(); w != 800 || h != 600 {
+		t.Fatalf("screen %dx%d", w, h)
+	}
+}

@@ -1,0 +1,162 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/gugugo-desktop/gugugo/app"
+)
+
+// This file joins the window to the rest of the desktop: the global hotkey and Ctrl+C+C (app.Triggers), the
+// tray, and translations started from other programs, shown in the main window or in a popup at the pointer.
+
+// applyDesktop takes the hotkey, Ctrl+C+C and idle-unload settings into use; what cannot be had is noted.
+func (w *Window) applyDesktop() {
+	s := w.settings
+	w.hotkeyErr, w.hotkeyAlarm = "", false
+	err := w.triggers.SetHotkey(s.Hotkey, s.HotkeyPrimary)
+	if err == nil {
+		if err = w.triggers.SetDoubleCopy(s.DoubleCopy); err != nil {
+			err = fmt.Errorf("Ctrl+C+C: %w", err)
+		}
+	}
+	if err != nil {
+		// Without X11 there is nothing to fix, so the settings say it and the status bar does not.
+		w.hotkeyErr, w.hotkeyAlarm = err.Error(), !errors.Is(err, app.ErrNoDesktop)
+	}
+	w.models.SetIdleUnload(time.Duration(s.IdleMinutes) * time.Minute)
+	if w.hotkeyAlarm {
+		w.setState("Hotkey: " + w.hotkeyErr)
+	}
+}
+
+// hotkeyState says what the hotkey does now, for the settings and the state file.
+func (w *Window) hotkeyState() string {
+	switch {
+	case w.hotkeyErr != "":
+		return w.hotkeyErr
+	case w.settings.Hotkey == "":
+		return "off"
+	case w.triggers.Paused():
+		return "paused"
+	}
+	return w.settings.Hotkey
+}
+
+// onExternal gets a text from the hotkey or Ctrl+C+C.
+func (w *Window) onExternal(text string, err error) {
+	if w.closed {
+		return
+	}
+	if err != nil {
+		w.setState(err.Error())
+		if w.settings.Popup {
+			w.showPopup().showError(err.Error())
+		}
+		return
+	}
+	w.translateExternal(text)
+}
+
+// translateExternal translates a text that comes from another program: the direction is picked from the text, and
+// the translation shows in the raised main window or, when the setting asks, in a popup at the pointer.
+func (w *Window) translateExternal(text string) {
+	if strings.TrimSpace(text) == "" || len(text) > MaxSourceBytes {
+		w.setState("The clipboard holds no text to translate")
+		return
+	}
+	if w.settings.Popup {
+		w.showPopup()
+	} else {
+		w.win.Show()
+		w.win.RequestFocus()
+	}
+	w.session.Stop()
+	w.swapping = true
+	w.direction.SetSelected(app.ModeAuto.Label())
+	w.source.SetText(text)
+	w.swapping = false
+	w.current = w.session.Translate(text, app.ModeAuto)
+	w.external = w.current
+}
+
+// finishExternal copies a finished external translation when the settings ask for it.
+func (w *Window) finishExternal(u app.Update) {
+	if u.Err == nil && w.settings.CopyResult && u.Text != "" {
+		w.app.Clipboard().SetContent(u.Text)
+		w.setState(w.stateLabel.Text + " · copied to the clipboard")
+	}
+}
+
+// showMainWindow brings the main window forward, also from the tray.
+func (w *Window) showMainWindow() {
+	w.win.Show()
+	w.win.RequestFocus()
+}
+
+// translateClipboard translates the clipboard's text, read through Fyne, which works on Wayland too.
+func (w *Window) translateClipboard() {
+	text := w.app.Clipboard().Content()
+	if strings.TrimSpace(text) == "" || len(text) > MaxSourceBytes {
+		w.showMainWindow()
+		w.setState("The clipboard holds no text to translate")
+		return
+	}
+	w.translateExternal(text)
+}
+
+// setTray puts the app in the system tray: Show, Translate clipboard, Pause hotkey, Quit.
+func (w *Window) setTray(d desktop.App) {
+	w.tray = d
+	d.SetSystemTrayIcon(appIcon)
+	w.refreshTray()
+}
+
+func (w *Window) refreshTray() {
+	if w.tray != nil {
+		w.tray.SetSystemTrayMenu(w.trayMenu())
+	}
+}
+
+func (w *Window) trayMenu() *fyne.Menu {
+	pause := fyne.NewMenuItem("Pause hotkey", nil)
+	pause.Checked = w.triggers.Paused()
+	pause.Action = func() {
+		if err := w.triggers.Pause(!w.triggers.Paused()); err != nil {
+			w.setState("Hotkey: " + err.Error())
+		}
+		w.refreshTray()
+	}
+	quit := fyne.NewMenuItem("Quit", w.quit)
+	quit.IsQuit = true
+	return fyne.NewMenu("Gugugo",
+		fyne.NewMenuItem("Show Gugugo", w.showMainWindow),
+		fyne.NewMenuItem("Translate clipboard", w.translateClipboard),
+		pause,
+		fyne.NewMenuItemSeparator(),
+		quit)
+}
+
+// onCloseRequest hides the window to the tray when there is one and the settings ask for it; else it quits.
+func (w *Window) onCloseRequest() {
+	if w.tray != nil && w.settings.CloseToTray {
+		w.win.Hide()
+		if w.popup != nil {
+			w.popup.close()
+		}
+		return
+	}
+	w.quit()
+}
+
+func (w *Window) quit() {
+	if w.popup != nil {
+		w.popup.close()
+	}
+	w.win.Close()
+}

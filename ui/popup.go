@@ -1,0 +1,116 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// PopupTitle names the popup window (window managers and tests find it by it).
+const PopupTitle = "Gugugo translation"
+
+// popupSize is the popup's size in Fyne units.
+var popupSize = fyne.NewSize(440, 220)
+
+// windowPlacer places windows on the screen; *x11.Conn is one. Fyne itself cannot position a window.
+type windowPlacer interface {
+	Pointer() (x, y int, err error)
+	ScreenSize() (w, h int)
+	Move(window uintptr, x, y int) error
+}
+
+// popup is a small borderless window at the pointer that shows a translation started from another program.
+type popup struct {
+	win    fyne.Window
+	text   *widget.Label
+	status *widget.Label
+}
+
+// showPopup opens the popup at the pointer, or returns the one open.
+func (w *Window) showPopup() *popup {
+	if w.popup != nil {
+		w.popup.text.SetText("")
+		w.popup.status.SetText("Translating…")
+		return w.popup
+	}
+	var win fyne.Window
+	if d, ok := w.app.Driver().(desktop.Driver); ok {
+		win = d.CreateSplashWindow() // no frame, no taskbar entry
+		win.SetTitle(PopupTitle)
+	} else {
+		win = w.app.NewWindow(PopupTitle)
+	}
+	p := &popup{win: win, text: widget.NewLabel(""), status: widget.NewLabel("Translating…")}
+	p.text.Wrapping = fyne.TextWrapWord
+	p.text.Selectable = true
+	p.status.TextStyle.Italic = true
+	p.status.Truncation = fyne.TextTruncateEllipsis
+	open := widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), func() {
+		p.close()
+		w.showMainWindow()
+	})
+	copyBtn := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
+		if p.text.Text != "" {
+			w.app.Clipboard().SetContent(p.text.Text)
+			p.status.SetText("Copied")
+		}
+	})
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), p.close)
+	bar := container.NewHBox(layout.NewSpacer(), copyBtn, open, closeBtn)
+	win.SetContent(container.NewBorder(nil, container.NewBorder(nil, nil, nil, bar, p.status), nil, nil, container.NewVScroll(p.text)))
+	win.Resize(popupSize)
+	win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			p.close()
+		}
+	})
+	win.SetOnClosed(func() {
+		if w.popup == p {
+			w.popup = nil
+		}
+	})
+	w.popup = p
+	win.Show()
+	w.placeAtPointer(win)
+	win.RequestFocus()
+	return p
+}
+
+// placeAtPointer moves win just below and right of the pointer, kept on the screen.
+func (w *Window) placeAtPointer(win fyne.Window) {
+	placer, ok := w.opts.Desktop.(windowPlacer)
+	native, isNative := win.(driver.NativeWindow)
+	if !ok || !isNative {
+		return
+	}
+	px, py, err := placer.Pointer()
+	if err != nil {
+		return
+	}
+	scale := win.Canvas().Scale()
+	pw, ph := int(popupSize.Width*scale), int(popupSize.Height*scale)
+	sw, sh := placer.ScreenSize()
+	x, y := px+16, py+16
+	if x+pw > sw {
+		x = max(sw-pw, 0)
+	}
+	if y+ph > sh {
+		y = max(py-ph-16, 0)
+	}
+	native.RunNative(func(ctx any) {
+		if x11, ok := ctx.(driver.X11WindowContext); ok && x11.WindowHandle != 0 {
+			placer.Move(x11.WindowHandle, x, y)
+		}
+	})
+}
+
+func (p *popup) showError(msg string) {
+	p.text.SetText("")
+	p.status.SetText(msg)
+}
+
+func (p *popup) close() { p.win.Close() }
