@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gugugo-desktop/gugugo/app/x11"
 	"github.com/gugugo-desktop/gugugo/inference"
-
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
 )
@@ -19,6 +19,9 @@ import (
 func dev(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 2 && args[0] == "probe-backend" {
 		return probeBackend(args[1], stdout)
+	}
+	if len(args) == 2 && args[0] == "grab-hotkey" {
+		return grabHotkey(args[1], stdout)
 	}
 	if len(args) == 0 || args[0] != "tiny-model" {
 		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b] [--type f32|f16|q8_0]")
@@ -73,5 +76,25 @@ func probeBackend(plugin string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, device)
+	return nil
+}
+
+// grabHotkey holds a key combination until its input closes, as another program would: the end-to-end test
+// checks that the window reports the combination as taken.
+func grabHotkey(combo string, stdout io.Writer) error {
+	h, err := x11.ParseHotkey(combo)
+	if err != nil {
+		return err
+	}
+	conn, err := x11.Open("")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.Grab(h, func() {}); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "grabbed", h)
+	io.Copy(io.Discard, os.Stdin)
 	return nil
 }

@@ -35,8 +35,20 @@ for _ in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 
 
 "$bin" dev tiny-model --arch gptneox --out "$tmp/m.gguf" >/dev/null
 state=$tmp/state.json
-GUGUGO_UI_STATE=$state "$bin" --model "$tmp/m.gguf" >"$tmp/app.log" 2>&1 &
-app=$!
+prefs=$HOME/.config/fyne/io.github.gugugo_desktop.gugugo/preferences.json
+mkdir -p "$(dirname "$prefs")"
+# start_app PREFS_JSON: starts the window with these settings and a fresh state file.
+start_app() {
+	printf '%s' "$1" >"$prefs"
+	rm -f "$state"
+	GUGUGO_UI_STATE=$state "$bin" --model "$tmp/m.gguf" >"$tmp/app.log" 2>&1 &
+	app=$!
+}
+stop_app() {
+	kill "$app" 2>/dev/null
+	wait "$app" 2>/dev/null
+}
+start_app '{"hotkey_primary":true,"double_copy":true}'
 
 # wait_state PATTERN: waits for the window's state file to match.
 wait_state() {
@@ -85,6 +97,60 @@ printf '%s' "$text3" | xclip -selection clipboard
 if "$bin" translate-clipboard && wait_state "\"source\":\"$text3\",\"translated\":\"$text3\".*\"status\":\"Done in"; then ok; else bad "translate-clipboard: $(cat "$state")"; fi
 # A second start hands over to the running window and exits.
 if timeout 10 "$bin" 2>"$tmp/second.err" && grep -q "brought to the front" "$tmp/second.err"; then ok; else bad "a second start: $(cat "$tmp/second.err")"; fi
+
+# The global hotkey (Ctrl+Alt+G) translates the selected text (PRIMARY) first; xclip -l 1 serves one read and
+# leaves PRIMARY empty again.
+text4="선택한 문장을 번역합니다"
+printf '%s' "$text4" | xclip -selection primary -l 1
+xdotool key ctrl+alt+g
+wait_state "\"source\":\"$text4\",\"translated\":\"$text4\".*\"status\":\"Done in" && ok || bad "hotkey with PRIMARY: $(cat "$state")"
+sleep 0.3
+# Nothing selected: the clipboard.
+text5="Copied text for the hotkey"
+printf '%s' "$text5" | xclip -selection clipboard
+xdotool key ctrl+alt+g
+wait_state "\"source\":\"$text5\",\"translated\":\"$text5\".*\"status\":\"Done in" && ok || bad "hotkey with CLIPBOARD: $(cat "$state")"
+# Ctrl+C+C: the same text copied twice within half a second; a single copy does nothing.
+text6="Copied twice in a row"
+printf '%s' "$text6" | xclip -selection clipboard
+sleep 0.1
+printf '%s' "$text6" | xclip -selection clipboard
+wait_state "\"source\":\"$text6\",\"translated\":\"$text6\".*\"status\":\"Done in" && ok || bad "Ctrl+C+C: $(cat "$state")"
+printf '%s' "Copied once" | xclip -selection clipboard
+sleep 1.5
+grep -q '"source":"Copied once"' "$state" && bad "a single copy was translated" || ok
+stop_app
+
+# A combination another program holds is reported, and the app keeps working.
+mkfifo "$tmp/hold"
+"$bin" dev grab-hotkey Ctrl+Alt+G <>"$tmp/hold" >"$tmp/grab.out" 2>&1 & # a FIFO opened read-write never ends
+grabber=$!
+for _ in $(seq 50); do grep -q grabbed "$tmp/grab.out" && break; sleep 0.1; done
+start_app '{}'
+wait_state '"hotkey":"Ctrl+Alt+G is taken by another program' && ok || bad "taken hotkey not reported: $(cat "$state" "$tmp/app.log")"
+printf '%s' "$text3" | xclip -selection clipboard
+if "$bin" translate-clipboard && wait_state "\"source\":\"$text3\".*\"status\":\"Done in"; then ok; else bad "the app with a taken hotkey: $(cat "$state")"; fi
+stop_app
+kill "$grabber"
+wait "$grabber" 2>/dev/null
+
+# The popup: the hotkey's translation shows in a small window at the pointer.
+start_app '{"popup":true}'
+wait_state '"hotkey":"Ctrl+Alt+G"' || bad "the hotkey is not held: $(cat "$state")"
+text7="팝업 창에서 번역합니다"
+printf '%s' "$text7" | xclip -selection clipboard
+xdotool mousemove 300 250
+xdotool key ctrl+alt+g
+if wait_state "\"source\":\"$text7\",\"translated\":\"$text7\".*\"status\":\"Done in.*\"popup\":\"[^\"]"; then ok; else bad "popup: $(cat "$state")"; fi
+popup=$(xdotool search --name '^Gugugo translation$' | head -1)
+if [ -n "$popup" ]; then
+	eval "$(xdotool getwindowgeometry --shell "$popup")"
+	if [ "$X" -ge 300 ] && [ "$X" -le 340 ] && [ "$Y" -ge 250 ] && [ "$Y" -le 290 ]; then ok; else bad "the popup is at $X,$Y, not at the pointer (300,250)"; fi
+	import -window "$popup" "$art/gui-popup.png"
+else
+	bad "no popup window"
+fi
+stop_app
 
 echo "gui: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
