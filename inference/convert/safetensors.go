@@ -1,0 +1,174 @@
+package convert
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/gugugo-desktop/gugugo/inference/gguf"
+)
+
+// tensorRef is where one tensor of a checkpoint lies.
+type tensorRef struct {
+	file  string
+	dtype string
+	shape []int
+	start int64 // absolute offset in file
+	size  int64
+}
+
+func (t tensorRef) count() int {
+	n := 1
+	for _, d := range t.shape {
+		n *= d
+	}
+	return n
+}
+
+// Checkpoint is the tensors of a Hugging Face safetensors checkpoint, one file or shards with an index.
+type Checkpoint struct {
+	tensors map[string]tensorRef
+}
+
+// OpenCheckpoint reads the safetensors headers in dir. A folder with only pytorch_model.bin is refused: reading
+// Python pickles is neither safe nor needed, as the Gugugo checkpoints ship safetensors too.
+func OpenCheckpoint(dir string) (*Checkpoint, error) {
+	var files []string
+	if b, err := os.ReadFile(filepath.Join(dir, "model.safetensors.index.json")); err == nil {
+		var idx struct {
+			WeightMap map[string]string `json:"weight_map"`
+		}
+		if err := json.Unmarshal(b, &idx); err != nil {
+			return nil, fmt.Errorf("model.safetensors.index.json: %v", err)
+		}
+		seen := map[string]bool{}
+		for _, f := range idx.WeightMap {
+			if !seen[f] {
+				seen[f] = true
+				files = append(files, f)
+			}
+		}
+		sort.Strings(files)
+	} else if _, err := os.Stat(filepath.Join(dir, "model.safetensors")); err == nil {
+		files = []string{"model.safetensors"}
+	} else if _, err := os.Stat(filepath.Join(dir, "pytorch_model.bin")); err == nil {
+		return nil, errors.New("this checkpoint has only pytorch_model.bin (a Python pickle), which gugugo does not read: " +
+			"download model.safetensors from the same model page into this folder")
+	} else {
+		return nil, fmt.Errorf("%s holds no model.safetensors (nor an index of shards)", dir)
+	}
+	c := &Checkpoint{tensors: map[string]tensorRef{}}
+	for _, f := range files {
+		if err := c.readHeader(filepath.Join(dir, f)); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Checkpoint) readHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	var n uint64
+	if err := binary.Read(f, binary.LittleEndian, &n); err != nil || n > 100<<20 || int64(n)+8 > st.Size() {
+		return fmt.Errorf("%s: not a safetensors file (bad header length)", filepath.Base(path))
+	}
+	h := make([]byte, n)
+	if _, err := io.ReadFull(f, h); err != nil {
+		return fmt.Errorf("%s: %v", filepath.Base(path), err)
+	}
+	var header map[string]json.RawMessage
+	if err := json.Unmarshal(h, &header); err != nil {
+		return fmt.Errorf("%s: not a safetensors file: %v", filepath.Base(path), err)
+	}
+	base := int64(8 + n)
+	for name, raw := range header {
+		if name == "__metadata__" {
+			continue
+		}
+		var t struct {
+			DType       string  `json:"dtype"`
+			Shape       []int   `json:"shape"`
+			DataOffsets []int64 `json:"data_offsets"`
+		}
+		if err := json.Unmarshal(raw, &t); err != nil || len(t.DataOffsets) != 2 {
+			return fmt.Errorf("%s: tensor %s: bad header entry", filepath.Base(path), name)
+		}
+		ref := tensorRef{file: path, dtype: t.DType, shape: t.Shape, start: base + t.DataOffsets[0], size: t.DataOffsets[1] - t.DataOffsets[0]}
+		width := map[string]int64{"F32": 4, "F16": 2, "BF16": 2}[t.DType]
+		if width == 0 {
+			return fmt.Errorf("tensor %s has type %s; only F32, F16 and BF16 checkpoints are read", name, t.DType)
+		}
+		if ref.size != int64(ref.count())*width || ref.start+ref.size > st.Size() {
+			return fmt.Errorf("%s: tensor %s lies outside the file: the file is truncated or damaged", filepath.Base(path), name)
+		}
+		c.tensors[name] = ref
+	}
+	return nil
+}
+
+// Shape is a tensor's shape, or nil when the checkpoint lacks it.
+func (c *Checkpoint) Shape(name string) []int {
+	return c.tensors[name].shape
+}
+
+// Has says whether the checkpoint holds a tensor.
+func (c *Checkpoint) Has(name string) bool {
+	_, ok := c.tensors[name]
+	return ok
+}
+
+// Read returns a tensor's values as float32, row-major as stored.
+func (c *Checkpoint) Read(name string) ([]float32, error) {
+	t, ok := c.tensors[name]
+	if !ok {
+		return nil, fmt.Errorf("the checkpoint has no tensor %s", name)
+	}
+	f, err := os.Open(t.file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw := make([]byte, t.size)
+	if _, err := f.ReadAt(raw, t.start); err != nil {
+		return nil, fmt.Errorf("tensor %s: %v", name, err)
+	}
+	out := make([]float32, t.count())
+	switch t.dtype {
+	case "F32":
+		for i := range out {
+			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+	case "F16":
+		for i := range out {
+			out[i] = gguf.Float16To32(binary.LittleEndian.Uint16(raw[2*i:]))
+		}
+	case "BF16":
+		for i := range out {
+			out[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw[2*i:])) << 16)
+		}
+	}
+	return out, nil
+}
+
+// bytes is the size of all tensors, for progress.
+func (c *Checkpoint) bytes() int64 {
+	var n int64
+	for _, t := range c.tensors {
+		n += t.size
+	}
+	return n
+}
