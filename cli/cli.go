@@ -31,6 +31,7 @@ Usage:
   gugugo translate --model FILE [--to en|ko|auto] [TEXT...]   translate TEXT (or stdin), streaming to stdout
   gugugo bench --model FILE [--document]                      measure load, prompt and decode speed
   gugugo devices                                              list the devices models can run on
+  gugugo model list|pull|path|rm|convert                      get a model (see gugugo model)
   gugugo dev tiny-model --arch gptneox|llama --out FILE       write a random-weight test model
   gugugo --version
 
@@ -64,6 +65,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int 
 		err = devices(stdout)
 	case instance.Show, instance.TranslateClipboard:
 		err = remote(args[0], stderr)
+	case "model":
+		err = model(args[1:], stdout, stderr)
 	case "dev":
 		err = dev(args[1:], stdout, stderr)
 	default:

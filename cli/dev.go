@@ -1,18 +1,21 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/gugugo-desktop/gugugo/app/x11"
 	"github.com/gugugo-desktop/gugugo/inference"
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
+	"github.com/gugugo-desktop/gugugo/inference/llama"
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
 )
 
@@ -23,8 +26,16 @@ func dev(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 2 && args[0] == "grab-hotkey" {
 		return grabHotkey(args[1], stdout)
 	}
+	if len(args) > 0 && args[0] == "tiny-hf" {
+		return tinyHF(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "greedy" {
+		return greedyTokens(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "tiny-model" {
-		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b] [--type f32|f16|q8_0]")
+		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b] [--type f32|f16|q8_0]\n"+
+			"       gugugo dev tiny-hf --out DIR [--shape tiny|gugugo-1.3b]\n"+
+			"       gugugo dev greedy --model FILE [--tokens N] TEXT")
 		return ErrUsage
 	}
 	fs := flag.NewFlagSet("tiny-model", flag.ContinueOnError)
@@ -97,4 +108,64 @@ func grabHotkey(combo string, stdout io.Writer) error {
 	fmt.Fprintln(stdout, "grabbed", h)
 	io.Copy(io.Discard, os.Stdin)
 	return nil
+}
+
+// tinyHF writes a random Hugging Face GPT-NeoX checkpoint folder, for checking the converter against transformers.
+func tinyHF(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tiny-hf", flag.ContinueOnError)
+	out := fs.String("out", "", "output `folder`")
+	shape := fs.String("shape", "tiny", "tiny, or gugugo-1.3b for the real 1.3B shape (2.6 GB)")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if _, err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	s, ok := tinymodel.Shapes[*shape]
+	if *out == "" || !ok {
+		return errors.New("tiny-hf: --out DIR and a known --shape are required")
+	}
+	if err := tinymodel.WriteHF(*out, tinymodel.HFOptions{Shape: s, Seed: *seed}); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, *out)
+	return nil
+}
+
+// greedyTokens prints the prompt's tokens and the next N greedy tokens as JSON, with no stop rule: the raw model
+// output that a reference implementation can be compared with token for token.
+func greedyTokens(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("greedy", flag.ContinueOnError)
+	model := fs.String("model", "", "GGUF `file`")
+	n := fs.Int("tokens", 64, "tokens to generate")
+	rest, err := parse(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	m, err := llama.LoadModel(*model, -1, -1, nil)
+	if err != nil {
+		return err
+	}
+	defer m.Free()
+	prompt, err := m.Tokenize(strings.Join(rest, " "), false)
+	if err != nil || len(prompt) == 0 {
+		return fmt.Errorf("greedy: the text gives no tokens (%v)", err)
+	}
+	c, err := llama.NewContext(m, llama.ContextParams{Size: len(prompt) + *n + 16, Batch: len(prompt), Sequences: 1, Threads: runtime.NumCPU()})
+	if err != nil {
+		return err
+	}
+	defer c.Free()
+	for i, t := range prompt {
+		c.BatchAdd(t, i, 0, i == len(prompt)-1)
+	}
+	var out []llama.Token
+	for pos := len(prompt); len(out) < *n; pos++ {
+		if err := c.Decode(); err != nil {
+			return err
+		}
+		t := c.Argmax(c.BatchLen() - 1)
+		out = append(out, t)
+		c.BatchClear()
+		c.BatchAdd(t, pos, 0, true)
+	}
+	return json.NewEncoder(stdout).Encode(map[string]any{"prompt_ids": prompt, "generated": out})
 }

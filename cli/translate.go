@@ -111,7 +111,7 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	out := bufio.NewWriter(stdout)
 	req := inference.Request{Text: text, Direction: dir, Sequential: *sequential}
 	if *file != "" {
-		bar := newProgressBar(stderr)
+		bar := newProgressBar(stderr, "")
 		req.OnProgress = bar.set
 		defer bar.finish()
 	}
@@ -130,28 +130,4 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return errors.New("interrupted")
 	}
 	return err
-}
-
-// progressBar draws "[#####     ] 12/40 sentences" on one terminal line.
-type progressBar struct {
-	w    io.Writer
-	last string
-}
-
-func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w} }
-
-func (p *progressBar) set(done, total int) {
-	const width = 30
-	fill := width * done / max(total, 1)
-	line := fmt.Sprintf("\r[%s%s] %d/%d", strings.Repeat("#", fill), strings.Repeat(" ", width-fill), done, total)
-	if line != p.last {
-		p.last = line
-		fmt.Fprint(p.w, line)
-	}
-}
-
-func (p *progressBar) finish() {
-	if p.last != "" {
-		fmt.Fprintln(p.w)
-	}
 }

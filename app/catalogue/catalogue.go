@@ -1,0 +1,180 @@
+// Package catalogue is the list of models gugugo offers (catalogue.json, shipped inside the binary) and the folder
+// they are installed in: fetching them with resumable, verified downloads, and converting the ones published only
+// as Hugging Face checkpoints.
+package catalogue
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gugugo-desktop/gugugo/app/download"
+	"github.com/gugugo-desktop/gugugo/inference/convert"
+	"github.com/gugugo-desktop/gugugo/inference/gguf"
+)
+
+//go:embed catalogue.json
+var catalogueJSON []byte
+
+// File is one file of a model on the Hub.
+type File struct {
+	Name       string `json:"name"`
+	URL        string `json:"url"`
+	Size       int64  `json:"size"`        // exact, when known
+	ApproxSize int64  `json:"approx_size"` // for the disk-space check and progress when Size is not known
+	SHA256     string `json:"sha256"`
+}
+
+// Entry is a model the catalogue offers.
+type Entry struct {
+	Name     string  `json:"name"`
+	Title    string  `json:"title"`
+	About    string  `json:"about"`
+	MemoryGB float64 `json:"memory_gb"` // GPU (or RAM) memory it needs, with its 2,048-token cache
+	Convert  string  `json:"convert"`   // "" for a GGUF download; else the GGUF type to convert the checkpoint to
+	GGUF     string  `json:"gguf"`      // the converted file's name, for entries that are converted
+	Files    []File  `json:"files"`
+}
+
+// Entries is the catalogue.
+func Entries() []Entry {
+	var es []Entry
+	if err := json.Unmarshal(catalogueJSON, &es); err != nil {
+		panic("catalogue.json: " + err.Error())
+	}
+	return es
+}
+
+// Find returns the entry called name.
+func Find(name string) (Entry, error) {
+	var names []string
+	for _, e := range Entries() {
+		if strings.EqualFold(e.Name, name) {
+			return e, nil
+		}
+		names = append(names, e.Name)
+	}
+	return Entry{}, fmt.Errorf("no model %q in the catalogue (%s)", name, strings.Join(names, ", "))
+}
+
+// Dir is where models are installed: $XDG_DATA_HOME/gugugo/models, by default ~/.local/share/gugugo/models.
+func Dir() string {
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" {
+		home, _ := os.UserHomeDir()
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "gugugo", "models")
+}
+
+// DownloadSize is the bytes the entry downloads.
+func (e Entry) DownloadSize() int64 {
+	var n int64
+	for _, f := range e.Files {
+		n += max(f.Size, f.ApproxSize)
+	}
+	return n
+}
+
+// Path is the GGUF file the entry installs in dir.
+func (e Entry) Path(dir string) string {
+	if e.Convert != "" {
+		return filepath.Join(dir, e.GGUF)
+	}
+	return filepath.Join(dir, e.Files[0].Name)
+}
+
+// Installed says whether the entry's GGUF is in dir.
+func (e Entry) Installed(dir string) bool {
+	_, err := os.Stat(e.Path(dir))
+	return err == nil
+}
+
+// checkpointDir is where a converted entry's checkpoint is downloaded to.
+func (e Entry) checkpointDir(dir string) string { return filepath.Join(dir, e.Name+"-checkpoint") }
+
+// Status is how far Pull is.
+type Status struct {
+	Step     string // what is being done, in words
+	Progress download.Progress
+}
+
+// Pull installs the entry into dir: downloads (resuming what an earlier Pull left) and, for a checkpoint,
+// converts it and then deletes the checkpoint. It returns the GGUF file.
+func (e Entry) Pull(ctx context.Context, d *download.Downloader, dir string, status func(Status)) (string, error) {
+	if e.Installed(dir) {
+		return e.Path(dir), nil
+	}
+	if status == nil {
+		status = func(Status) {}
+	}
+	target := dir
+	if e.Convert != "" {
+		target = e.checkpointDir(dir)
+	}
+	for i, f := range e.Files {
+		dest := filepath.Join(target, f.Name)
+		if _, err := os.Stat(dest); err == nil {
+			continue // fetched by an earlier Pull
+		}
+		step := fmt.Sprintf("Downloading %s (%d of %d)", f.Name, i+1, len(e.Files))
+		file := download.File{URL: f.URL, Size: f.Size, SHA256: f.SHA256}
+		if err := d.Fetch(ctx, file, dest, func(p download.Progress) {
+			if p.Total == 0 {
+				p.Total = f.ApproxSize
+			}
+			status(Status{Step: step, Progress: p})
+		}); err != nil {
+			return "", err
+		}
+	}
+	if e.Convert == "" {
+		return e.Path(dir), nil
+	}
+	typ, err := gguf.ParseTensorType(e.Convert)
+	if err != nil {
+		return "", err
+	}
+	step := "Converting to GGUF " + e.Convert
+	err = convert.Convert(target, e.Path(dir), convert.Options{Type: typ, Name: e.Title, Progress: func(done, total int64) {
+		status(Status{Step: step, Progress: download.Progress{Done: done, Total: total}})
+	}})
+	if err != nil {
+		return "", err
+	}
+	os.RemoveAll(target)
+	return e.Path(dir), nil
+}
+
+// Remove deletes the entry's files from dir, finished or partial.
+func (e Entry) Remove(dir string) error {
+	paths := []string{e.Path(dir), download.PartialName(e.Path(dir))} // the converter names its partial file the same way
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	if e.Convert != "" {
+		return os.RemoveAll(e.checkpointDir(dir))
+	}
+	return nil
+}
+
+// Recommend picks the download for a GPU with free bytes of memory (0: no GPU known): the 7B Q4_K_M from 6 GB, the
+// 7B Q4_K_S from 5.5 GB, else the 1.3B.
+func Recommend(free uint64) Entry {
+	gb := float64(free) / (1 << 30)
+	name := "gugugo-1.3b"
+	switch {
+	case gb >= 6:
+		name = "gugugo-7b"
+	case gb >= 5.5:
+		name = "gugugo-7b-q4_k_s"
+	}
+	e, _ := Find(name)
+	return e
+}

@@ -1,0 +1,272 @@
+// Package download fetches large files over HTTP the way a model needs it: resumed with a Range request after a
+// cut connection or a restart, checked against a SHA-256 sum, written under a temporary name and renamed only when
+// complete, with progress, cancellation, a disk-space check and the standard proxy variables.
+package download
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// File is what to fetch.
+type File struct {
+	URL    string
+	Size   int64  // 0 when not known beforehand
+	SHA256 string // hex; "" when not known
+}
+
+// Progress is how far a download is.
+type Progress struct {
+	Done, Total int64         // bytes; Total 0 when unknown
+	Speed       float64       // bytes a second, over the last few seconds
+	Left        time.Duration // 0 when unknown
+}
+
+// Downloader fetches files. The zero value is ready: it uses the proxy variables and retries a cut connection
+// five times.
+type Downloader struct {
+	Client  *http.Client  // nil: a client that honours HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+	Retries int           // attempts after a cut connection; 0 means 5
+	Backoff time.Duration // wait before the first retry, doubled each time; 0 means 1 s
+}
+
+// ErrChecksum means the downloaded file is not the one expected; it has been deleted.
+var ErrChecksum = errors.New("the downloaded file does not match its SHA-256 sum; it was deleted")
+
+// PartialName is where a download in progress is kept.
+func PartialName(dest string) string { return dest + ".part" }
+
+// Fetch downloads f to dest, resuming from dest's partial file when there is one.
+func (d *Downloader) Fetch(ctx context.Context, f File, dest string, progress func(Progress)) error {
+	client := d.Client
+	if client == nil {
+		client = &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment}}
+	}
+	retries, backoff := d.Retries, d.Backoff
+	if retries == 0 {
+		retries = 5
+	}
+	if backoff == 0 {
+		backoff = time.Second
+	}
+	part := PartialName(dest)
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return err
+	}
+	out, err := os.OpenFile(part, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	// Hash what an earlier attempt left, so the sum covers the whole file.
+	h := sha256.New()
+	have, err := io.Copy(h, out)
+	if err != nil {
+		return err
+	}
+	if f.Size > 0 {
+		if err := checkSpace(filepath.Dir(dest), f.Size-have); err != nil {
+			return err
+		}
+	}
+	meter := &meter{progress: progress, start: time.Now(), startBytes: have}
+	for attempt := 0; ; attempt++ {
+		var total int64
+		have, total, err = d.get(ctx, client, f, out, h, have, meter)
+		if err == nil {
+			if f.Size > 0 && total > 0 && total != f.Size {
+				return fmt.Errorf("%s: the server has %d bytes, the catalogue says %d", f.URL, total, f.Size)
+			}
+			break
+		}
+		var fatal *fatalError
+		if ctx.Err() != nil || errors.As(err, &fatal) || attempt >= retries {
+			return err
+		}
+		select { // a cut connection: wait, then ask for the rest
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff << attempt):
+		}
+	}
+	if f.SHA256 != "" && !strings.EqualFold(hex.EncodeToString(h.Sum(nil)), f.SHA256) {
+		out.Close()
+		os.Remove(part)
+		return fmt.Errorf("%s: %w", filepath.Base(dest), ErrChecksum)
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(part, dest)
+}
+
+// fatalError is an answer that retrying will not change (404, a refused range, a full disk).
+type fatalError struct{ error }
+
+func (e *fatalError) Unwrap() error { return e.error }
+
+// get asks for the bytes from have on and appends them to out. It returns how many bytes out holds and the file's
+// total size when the server told it.
+func (d *Downloader) get(ctx context.Context, client *http.Client, f File, out *os.File, h hash.Hash, have int64, m *meter) (int64, int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
+	if err != nil {
+		return have, 0, &fatalError{err}
+	}
+	if have > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return have, 0, ctx.Err()
+		}
+		return have, 0, reachError(f.URL, err)
+	}
+	defer resp.Body.Close()
+	var total int64
+	switch {
+	case resp.StatusCode == http.StatusPartialContent && have > 0:
+		start, size, ok := contentRange(resp.Header.Get("Content-Range"))
+		if !ok || start != have {
+			return have, 0, &fatalError{fmt.Errorf("%s: the server resumed at the wrong place (%q)", f.URL, resp.Header.Get("Content-Range"))}
+		}
+		total = size
+	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && have > 0:
+		// The partial file is already whole (or longer than the file): the checksum decides.
+		_, size, _ := contentRange(resp.Header.Get("Content-Range"))
+		return have, size, nil
+	case resp.StatusCode == http.StatusOK:
+		if have > 0 { // the server ignores ranges: start over
+			if err := out.Truncate(0); err != nil {
+				return have, 0, &fatalError{err}
+			}
+			if _, err := out.Seek(0, io.SeekStart); err != nil {
+				return have, 0, &fatalError{err}
+			}
+			h.Reset()
+			have = 0
+			m.startBytes = 0
+		}
+		total = resp.ContentLength
+	case resp.StatusCode == http.StatusNotFound:
+		return have, 0, &fatalError{fmt.Errorf("%s: not found on the server (HTTP 404)", f.URL)}
+	default:
+		return have, 0, &fatalError{fmt.Errorf("%s: the server answered %s", f.URL, resp.Status)}
+	}
+	if total <= 0 {
+		total = f.Size
+	}
+	if _, err := out.Seek(have, io.SeekStart); err != nil {
+		return have, 0, &fatalError{err}
+	}
+	buf := make([]byte, 256<<10)
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			if _, err := out.Write(buf[:n]); err != nil {
+				return have, 0, &fatalError{fmt.Errorf("writing %s: %w", out.Name(), err)}
+			}
+			h.Write(buf[:n])
+			have += int64(n)
+			m.update(have, total)
+		}
+		if rerr == io.EOF {
+			if total > 0 && have < total {
+				return have, total, fmt.Errorf("%s: the connection ended at %d of %d bytes", f.URL, have, total)
+			}
+			return have, total, nil
+		}
+		if rerr != nil {
+			if ctx.Err() != nil {
+				return have, total, ctx.Err()
+			}
+			return have, total, fmt.Errorf("%s: the connection was cut at %d bytes: %v", f.URL, have, rerr)
+		}
+	}
+}
+
+// contentRange reads "bytes START-END/SIZE" (or "bytes */SIZE").
+func contentRange(s string) (start, size int64, ok bool) {
+	s, found := strings.CutPrefix(s, "bytes ")
+	if !found {
+		return 0, 0, false
+	}
+	r, total, found := strings.Cut(s, "/")
+	if !found {
+		return 0, 0, false
+	}
+	size, err := strconv.ParseInt(total, 10, 64)
+	if err != nil {
+		size = 0
+	}
+	if r == "*" {
+		return 0, size, true
+	}
+	first, _, _ := strings.Cut(r, "-")
+	start, err = strconv.ParseInt(first, 10, 64)
+	return start, size, err == nil
+}
+
+// reachError says in words why a server could not be reached.
+func reachError(url string, err error) error {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns):
+		return fmt.Errorf("cannot reach %s: no network, or the name does not resolve (%v)", url, dns)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("cannot reach %s: the connection was refused", url)
+	case errors.As(err, &op):
+		return fmt.Errorf("cannot reach %s: %v", url, op)
+	}
+	return fmt.Errorf("cannot reach %s: %v", url, err)
+}
+
+// checkSpace fails when dir's file system has less than need bytes free.
+func checkSpace(dir string, need int64) error {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return nil // unknown: let the write itself fail if it must
+	}
+	free := int64(st.Bavail) * int64(st.Bsize)
+	if free < need {
+		return fmt.Errorf("not enough disk space in %s: %.1f GB needed, %.1f GB free", dir, float64(need)/(1<<30), float64(free)/(1<<30))
+	}
+	return nil
+}
+
+// meter turns byte counts into progress with speed and time left, at most ten times a second.
+type meter struct {
+	progress   func(Progress)
+	start      time.Time
+	startBytes int64
+	last       time.Time
+}
+
+func (m *meter) update(done, total int64) {
+	if m.progress == nil || (time.Since(m.last) < 100*time.Millisecond && done != total) {
+		return
+	}
+	m.last = time.Now()
+	p := Progress{Done: done, Total: total}
+	if secs := time.Since(m.start).Seconds(); secs > 0 {
+		p.Speed = float64(done-m.startBytes) / secs
+	}
+	if p.Speed > 0 && total > done {
+		p.Left = time.Duration(float64(total-done) / p.Speed * float64(time.Second))
+	}
+	m.progress(p)
+}
