@@ -287,3 +287,14 @@ func Devices() []Device {
 	}
 	return out
 }
+
+// BestGPU is the GPU with the most free memory, as the engine would pick it; ok is false without one.
+func BestGPU() (description string, free uint64, ok bool) {
+	devs, _ := inference.Devices()
+	for _, d := range devs {
+		if d.IsGPU() && d.FreeMemory >= free {
+			description, free, ok = d.Description, d.FreeMemory, true
+		}
+	}
+	return description, free, ok
+}

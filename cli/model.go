@@ -86,7 +86,7 @@ func modelList(stdout io.Writer) error {
 		if e.Installed(dir) {
 			installed = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.1f GB\t%s\t%s\n", e.Name, sizeString(e.DownloadSize()), e.MemoryGB, installed, e.About)
+		fmt.Fprintf(tw, "%s\t%s\t%.1f GB\t%s\t%s\n", e.Name, download.FormatSize(e.DownloadSize()), e.MemoryGB, installed, e.About)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/gugugo-desktop/gugugo/app/download"
 )
 
 // progressBar draws "Label [#####.....] ..." on one terminal line.
@@ -52,7 +54,7 @@ func (p *progressBar) bytes(done, total int64) {
 	if speed > 0 && total > done {
 		left = fmt.Sprintf(", %s left", time.Duration(float64(total-done)/speed*float64(time.Second)).Round(time.Second))
 	}
-	p.draw(frac, fmt.Sprintf("%3.0f%% %s of %s, %s/s%s   ", frac*100, sizeString(done), sizeString(total), sizeString(int64(speed)), left))
+	p.draw(frac, fmt.Sprintf("%3.0f%% %s of %s, %s/s%s   ", frac*100, download.FormatSize(done), download.FormatSize(total), download.FormatSize(int64(speed)), left))
 }
 
 func (p *progressBar) finish() {
@@ -64,15 +66,4 @@ func (p *progressBar) finish() {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// sizeString writes a size in decimal units, as the Hugging Face Hub shows file sizes.
-func sizeString(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	}
-	return fmt.Sprintf("%d KB", n/1000)
 }

@@ -141,18 +141,26 @@ func newTestWindow(t *testing.T, eng *scriptedEngine, modelPath string) *Window 
 // newTestWindowWith makes a test window with desk as its desktop (nil: none, as without X11).
 func newTestWindowWith(t *testing.T, eng *scriptedEngine, modelPath string, desk app.DesktopInput) *Window {
 	t.Helper()
+	return newTestWindowOpts(t, eng, func(o *Options) { o.ModelPath, o.Desktop = modelPath, desk })
+}
+
+// newTestWindowOpts makes a test window whose options set changes.
+func newTestWindowOpts(t *testing.T, eng *scriptedEngine, set func(*Options)) *Window {
+	t.Helper()
 	a := test.NewTempApp(t)
 	loop := newUILoop()
 	hist := filepath.Join(t.TempDir(), "history.db")
 	var w *Window
 	loop.sync(func() {
-		w = NewWindow(a, Options{Do: loop.do, HistoryPath: hist, ModelPath: modelPath, Desktop: desk, Load: func(path string, o inference.Options) (app.Engine, error) {
+		opts := Options{Do: loop.do, HistoryPath: hist, ModelDir: t.TempDir(), Load: func(path string, o inference.Options) (app.Engine, error) {
 			if strings.HasSuffix(path, "bad.gguf") {
 				return nil, errors.New("bad.gguf: not a GGUF model file")
 			}
 			o.Progress(1)
 			return eng, nil
-		}})
+		}}
+		set(&opts)
+		w = NewWindow(a, opts)
 	})
 	loops.Store(w, loop)
 	w.session.Debounce = 30 * time.Millisecond

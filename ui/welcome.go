@@ -1,41 +1,88 @@
 package ui
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/catalogue"
+	"github.com/gugugo-desktop/gugugo/app/download"
 )
 
-// welcomeScreen is what a first run (or a run whose model failed to load) shows: what is needed, and the way to
-// get it. Downloading and converting models will join "Open a GGUF model…" here.
+// welcomeScreen is what a first run (or a run whose model failed to load) shows: what is needed, and the ways to
+// get it: the download that suits this machine, the other model, the whole catalogue, or a GGUF file already here.
 type welcomeScreen struct {
-	content fyne.CanvasObject
-	errText *widget.Label
+	content  fyne.CanvasObject
+	errText  *widget.Label
+	pullBox  *fyne.Container
+	pullText *widget.Label
+	pullBar  *widget.ProgressBar
+	cancel   *widget.Button
+	choices  *fyne.Container
 }
 
-func newWelcomeScreen(open func()) *welcomeScreen {
+func (w *Window) newWelcomeScreen() *welcomeScreen {
+	s := &welcomeScreen{}
 	title := widget.NewLabelWithStyle("Gugugo needs a translation model", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	intro := widget.NewLabel("Gugugo translates between Korean and English on your own computer, with the Gugugo " +
-		"models. Nothing is sent anywhere, so it needs a model file on this machine first.\n\n" +
-		"Gugugo-koen-7B (GGUF) is the one to use: the Q4_K_M file (4.2 GB) suits a GPU with 6 GB or more; " +
-		"the README says where to download it. Then open it here. Gugugo remembers it for next time.")
+	intro := widget.NewLabel("Gugugo translates between Korean and English on your own computer with the Gugugo " +
+		"models, so nothing you translate leaves it. Get a model once; Gugugo keeps it for next time.")
 	intro.Wrapping = fyne.TextWrapWord
 	intro.Alignment = fyne.TextAlignCenter
-	errText := widget.NewLabel("")
-	errText.Wrapping = fyne.TextWrapWord
-	errText.Importance = widget.DangerImportance
-	errText.Alignment = fyne.TextAlignCenter
-	errText.Hide()
-	openBtn := widget.NewButtonWithIcon("Open a GGUF model…", theme.FolderOpenIcon(), open)
-	openBtn.Importance = widget.HighImportance
+
+	gpu, free, hasGPU := app.BestGPU()
+	best := catalogue.Recommend(free)
+	why := "No GPU was found, so the small model, which runs well on a CPU, is the one to get."
+	if hasGPU {
+		why = fmt.Sprintf("Suits your %s (%.1f GB free).", gpu, float64(free)/(1<<30))
+	}
+	other, _ := catalogue.Find("gugugo-1.3b")
+	if best.Name == other.Name {
+		other, _ = catalogue.Find("gugugo-7b")
+	}
+	for _, e := range w.catalogue() { // tests bring their own catalogue
+		if e.Name == best.Name {
+			best = e
+		} else if e.Name == other.Name {
+			other = e
+		}
+	}
+	recommended := widget.NewButtonWithIcon(fmt.Sprintf("Download %s (%s)", best.Title, download.FormatSize(best.DownloadSize())),
+		theme.DownloadIcon(), func() { w.pullModel(best) })
+	recommended.Importance = widget.HighImportance
+	whyLabel := widget.NewLabel(why + " " + best.About)
+	whyLabel.Wrapping = fyne.TextWrapWord
+	whyLabel.Alignment = fyne.TextAlignCenter
+	otherBtn := widget.NewButton(fmt.Sprintf("Download %s (%s)", other.Title, download.FormatSize(other.DownloadSize())), func() { w.pullModel(other) })
+	all := widget.NewButtonWithIcon("All models…", theme.ListIcon(), w.showModels)
+	open := widget.NewButtonWithIcon("Open a GGUF file…", theme.FolderOpenIcon(), w.openModelDialog)
+	s.choices = container.NewVBox(container.NewCenter(recommended), whyLabel, container.NewCenter(container.NewHBox(otherBtn)),
+		container.NewCenter(container.NewHBox(all, open)))
+
+	s.pullText = widget.NewLabel("")
+	s.pullText.Wrapping = fyne.TextWrapWord
+	s.pullText.Alignment = fyne.TextAlignCenter
+	s.pullBar = widget.NewProgressBar()
+	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), w.cancelPull)
+	s.pullBox = container.NewVBox(s.pullText, s.pullBar, container.NewCenter(s.cancel))
+	s.pullBox.Hide()
+
+	s.errText = widget.NewLabel("")
+	s.errText.Wrapping = fyne.TextWrapWord
+	s.errText.Importance = widget.DangerImportance
+	s.errText.Alignment = fyne.TextAlignCenter
+	s.errText.Hide()
 	icon := canvas.NewImageFromResource(appIcon)
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSize(96, 96))
-	box := container.NewVBox(container.NewCenter(icon), title, intro, errText, container.NewCenter(openBtn))
-	return &welcomeScreen{content: container.NewCenter(container.NewGridWrap(fyne.NewSize(560, box.MinSize().Height+60), box)), errText: errText}
+	box := container.NewVBox(container.NewCenter(icon), title, intro, s.errText, s.choices, s.pullBox)
+	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(620, box.MinSize().Height+120), box))
+	return s
 }
 
 func (s *welcomeScreen) setError(err error) {
@@ -45,4 +92,23 @@ func (s *welcomeScreen) setError(err error) {
 	}
 	s.errText.SetText("The model could not be loaded: " + err.Error())
 	s.errText.Show()
+}
+
+// showPull switches between the choices and a download's progress.
+func (s *welcomeScreen) showPull(running bool) {
+	if running {
+		s.choices.Hide()
+		s.pullText.SetText("Starting the download…")
+		s.pullBar.SetValue(0)
+		s.cancel.Show()
+		s.pullBox.Show()
+		return
+	}
+	s.pullBox.Hide()
+	s.choices.Show()
+}
+
+func (s *welcomeScreen) setPull(text string, frac float64) {
+	s.pullText.SetText(text)
+	s.pullBar.SetValue(frac)
 }

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/catalogue"
 	"github.com/gugugo-desktop/gugugo/app/history"
 	"github.com/gugugo-desktop/gugugo/app/instance"
 )
@@ -50,6 +51,9 @@ type Options struct {
 	// StateFile, when set, receives the window's state as JSON after each finished translation and model change,
 	// for end-to-end tests that drive the real window.
 	StateFile string
+	// Catalogue replaces the model catalogue and ModelDir the folder models are installed in (tests).
+	Catalogue []catalogue.Entry
+	ModelDir  string
 	// Desktop gives the global hotkey, the selections and clipboard changes; nil where there is no X11 display.
 	// When it is also a windowPlacer (*x11.Conn is) the popup opens at the pointer.
 	Desktop app.DesktopInput
@@ -77,6 +81,7 @@ type Window struct {
 	external    uint64      // the request started from another program, for the popup and copy-result
 	popup       *popup      // open popup, or nil
 	tray        desktop.App // nil without a tray
+	pulling     *modelPull  // the model download running, or nil
 
 	source      *sourceEntry
 	target      *targetView
@@ -158,7 +163,7 @@ func (w *Window) build() {
 	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), w.doCopy)
 	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), w.doClear)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), w.showSettings)
-	openModel := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), w.openModelDialog)
+	openModel := widget.NewButtonWithIcon("", theme.StorageIcon(), w.showModels)
 	about := widget.NewButtonWithIcon("", theme.InfoIcon(), w.showAbout)
 	historyBtn := widget.NewButtonWithIcon("", theme.HistoryIcon(), w.toggleHistory)
 
@@ -181,7 +186,7 @@ func (w *Window) build() {
 	w.historyBox = container.NewStack()
 	w.historyBox.Hide()
 	w.main = container.NewBorder(toolbar, status, nil, w.historyBox, split)
-	w.welcome = newWelcomeScreen(w.openModelDialog)
+	w.welcome = w.newWelcomeScreen()
 	w.body = container.NewStack(w.main, w.welcome.content)
 	w.win.SetContent(w.body)
 	w.win.SetMaster()
@@ -407,6 +412,7 @@ func (w *Window) showWelcome(err error) {
 
 func (w *Window) onClosed() {
 	w.closed = true
+	w.cancelPull()
 	w.triggers.Close()
 	if w.popup != nil {
 		w.popup.close()

@@ -270,3 +270,14 @@ func (m *meter) update(done, total int64) {
 	}
 	m.progress(p)
 }
+
+// FormatSize writes a size in decimal units, as the Hugging Face Hub shows file sizes.
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%d KB", n/1000)
+}

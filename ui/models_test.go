@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gugugo-desktop/gugugo/app/catalogue"
+	"github.com/gugugo-desktop/gugugo/inference/gguf"
+	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
+)
+
+// hub serves a tiny GGUF as the Hugging Face Hub would, and a path that never finishes, for Cancel.
+func hub(t *testing.T) (catalogue.Entry, catalogue.Entry, catalogue.Entry) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "tiny.gguf")
+	if err := tinymodel.Write(model, tinymodel.Options{Arch: "llama", Shape: tinymodel.Shapes["tiny"], Type: gguf.Q8_0, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(model)
+	sum := sha256.Sum256(b)
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/tiny.gguf":
+			http.ServeFile(w, r, model)
+		case "/slow.gguf":
+			w.Header().Set("Content-Length", "100000000")
+			w.Write(make([]byte, 1000))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(s.Close)
+	good := catalogue.Entry{Name: "gugugo-7b", Title: "Tiny 7B", About: "test", MemoryGB: 1,
+		Files: []catalogue.File{{Name: "tiny.gguf", URL: s.URL + "/tiny.gguf", Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}}}
+	slow := catalogue.Entry{Name: "slow", Title: "Slow", About: "test", MemoryGB: 1,
+		Files: []catalogue.File{{Name: "slow.gguf", URL: s.URL + "/slow.gguf", Size: 100000000}}}
+	missing := catalogue.Entry{Name: "gugugo-1.3b", Title: "Missing", About: "test", MemoryGB: 1,
+		Files: []catalogue.File{{Name: "none.gguf", URL: s.URL + "/none.gguf", Size: 10}}}
+	return good, slow, missing
+}
+
+func TestWelcomeDownloadsAndLoadsAModel(t *testing.T) {
+	good, slow, missing := hub(t)
+	eng := &scriptedEngine{pieces: 1}
+	dir := t.TempDir()
+	w := newTestWindowOpts(t, eng, func(o *Options) { o.Catalogue = []catalogue.Entry{good, slow, missing}; o.ModelDir = dir })
+
+	// A file the server does not have: the reason shows, and the choices come back.
+	w.ui(func() { w.pullModel(missing) })
+	eventually(t, w, "the error", func() bool { return w.pulling == nil && strings.Contains(w.welcome.pullText.Text, "HTTP 404") })
+	if w.read(func() string { return w.stateLabel.Text }) == "" || !w.welcome.choices.Visible() {
+		t.Error("the failed download left no message or no choices")
+	}
+
+	// Cancel stops a download and keeps what it got for a resume.
+	w.ui(func() { w.pullModel(slow) })
+	eventually(t, w, "the slow download's progress", func() bool { return strings.Contains(w.welcome.pullText.Text, "Downloading slow.gguf") })
+	w.ui(w.cancelPull)
+	eventually(t, w, "the stop", func() bool { return w.pulling == nil && strings.HasPrefix(w.stateLabel.Text, "Download stopped") })
+	if _, err := os.Stat(filepath.Join(dir, "slow.gguf.part")); err != nil {
+		t.Errorf("the partial file is gone: %v", err)
+	}
+
+	// The recommended download (the welcome screen's first button) fetches, verifies and loads.
+	w.ui(func() { w.pullModel(good) })
+	eventually(t, w, "the downloaded model loaded", func() bool { return strings.HasPrefix(w.stateLabel.Text, "Ready") && w.main.Visible() })
+	if got := LoadedModelPath(w); got != filepath.Join(dir, "tiny.gguf") {
+		t.Errorf("loaded %q", got)
+	}
+	if !good.Installed(dir) {
+		t.Error("the model is not installed")
+	}
+}
