@@ -74,5 +74,23 @@ check "--version" version
 bench_runs() { "$bin" bench --model "$tmp/gptneox.gguf" --tokens 16 --reps 1 | grep -q "decode tok/s"; }
 check "bench prints its table" bench_runs
 
+converts() { # a Hugging Face GPT-NeoX checkpoint becomes a GGUF that translates
+	"$bin" dev tiny-hf --out "$tmp/hf" >/dev/null &&
+		"$bin" model convert "$tmp/hf" --out "$tmp/converted.gguf" --type q8_0 >/dev/null &&
+		"$bin" translate --model "$tmp/converted.gguf" --to en "안녕하세요" >"$tmp/t.out" && [ -s "$tmp/t.out" ]
+}
+check "model convert, then translate with the result" converts
+pickle_refused() {
+	mkdir -p "$tmp/pickle" && cp "$tmp/hf/config.json" "$tmp/hf/tokenizer.json" "$tmp/pickle/" && : >"$tmp/pickle/pytorch_model.bin" &&
+		fails_clearly "download model.safetensors" model convert "$tmp/pickle" --out "$tmp/p.gguf" && [ ! -e "$tmp/p.gguf" ]
+}
+check "model convert refuses a pickle with a way out" pickle_refused
+model_list() {
+	XDG_DATA_HOME=$tmp/data "$bin" model list >"$tmp/l" && grep -q "^gugugo-7b .*4.16 GB.*no" "$tmp/l" && grep -q "^gugugo-1.3b " "$tmp/l" &&
+		XDG_DATA_HOME=$tmp/data fails_clearly "gugugo model pull gugugo-7b" model path gugugo-7b &&
+		fails_clearly "no model \"gugugo-9b\"" model pull gugugo-9b
+}
+check "model list, path and an unknown name" model_list
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
