@@ -35,7 +35,7 @@ check "the package holds its files" files
 control() {
 	local deps
 	deps=$(dpkg-deb -f "$deb" Depends)
-	for d in libgl1 libx11-6 libxcursor1 libxrandr2 libxinerama1 libxi6 libxxf86vm1 xclip; do
+	for d in libgl1 libx11-6 libxcursor1 libxrandr2 libxinerama1 libxi6 libxxf86vm1; do
 		grep -qw "$d" <<<"$deps" || { echo "Depends lacks $d: $deps"; return 1; }
 	done
 	[ "$(dpkg-deb -f "$deb" Package)" = gugugo ] && [ -n "$(dpkg-deb -f "$deb" Version)" ]
