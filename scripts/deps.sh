@@ -12,10 +12,11 @@ stamp="$llama/.complete-v0.5.0-3.22.1"
 
 # Packages per need; `deps.sh build` installs the first set, `deps.sh test` both.
 # Fyne's GLFW driver builds against the X11 and OpenGL headers; the window tests run under Xvfb, driven by xdotool,
-# with xclip for the clipboard and ImageMagick's import/compare for screenshots.
+# with xclip for the clipboard and ImageMagick's import/compare for screenshots; Korean is typed through IBus with
+# ibus-hangul (its XIM server, under a D-Bus session from dbus-x11), which needs a UTF-8 locale Xlib knows.
 build_pkgs=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev
 	libxxf86vm-dev)
-test_pkgs=(xvfb xdotool xclip imagemagick)
+test_pkgs=(xvfb xdotool xclip imagemagick ibus ibus-hangul dbus-x11 locales)
 
 # Packaging needs nfpm (v2.44.2; newer ones do not install here) and desktop-file-validate.
 package_pkgs=(desktop-file-utils xz-utils)
@@ -38,6 +39,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "deps: installing ${missing[*]}" >&2
 	"${sudo[@]}" apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The IME test runs in en_US.UTF-8: XIM does not start in the C.UTF-8 locale.
+if [ "${1:-build}" = test ] && ! locale -a 2>/dev/null | grep -qix 'en_US.utf-\?8'; then
+	if [ "$(id -u)" = 0 ]; then sudo=(); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo); else
+		echo "deps: the en_US.UTF-8 locale is missing (as root: enable it in /etc/locale.gen and run locale-gen)" >&2
+		exit 1
+	fi
+	echo "deps: generating the en_US.UTF-8 locale" >&2
+	"${sudo[@]}" sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen
+	grep -q '^en_US.UTF-8 UTF-8' /etc/locale.gen || echo 'en_US.UTF-8 UTF-8' | "${sudo[@]}" tee -a /etc/locale.gen >/dev/null
+	"${sudo[@]}" locale-gen >/dev/null
 fi
 
 if [ "${1:-build}" != build ] && [ ! -x "$deps/bin/nfpm" ]; then

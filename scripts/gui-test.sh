@@ -102,12 +102,14 @@ if timeout 10 "$bin" 2>"$tmp/second.err" && grep -q "brought to the front" "$tmp
 # leaves PRIMARY empty again.
 text4="선택한 문장을 번역합니다"
 printf '%s' "$text4" | xclip -selection primary -l 1
+sleep 0.3 # xclip's child takes the selection a moment after xclip returns
 xdotool key ctrl+alt+g
 wait_state "\"source\":\"$text4\",\"translated\":\"$text4\".*\"status\":\"Done in" && ok || bad "hotkey with PRIMARY: $(cat "$state")"
 sleep 0.3
 # Nothing selected: the clipboard.
 text5="Copied text for the hotkey"
 printf '%s' "$text5" | xclip -selection clipboard
+sleep 0.3
 xdotool key ctrl+alt+g
 wait_state "\"source\":\"$text5\",\"translated\":\"$text5\".*\"status\":\"Done in" && ok || bad "hotkey with CLIPBOARD: $(cat "$state")"
 # Ctrl+C+C: the same text copied twice within half a second; a single copy does nothing.
@@ -139,6 +141,7 @@ start_app '{"popup":true}'
 wait_state '"hotkey":"Ctrl+Alt+G"' || bad "the hotkey is not held: $(cat "$state")"
 text7="팝업 창에서 번역합니다"
 printf '%s' "$text7" | xclip -selection clipboard
+sleep 0.3
 xdotool mousemove 300 250
 xdotool key ctrl+alt+g
 if wait_state "\"source\":\"$text7\",\"translated\":\"$text7\".*\"status\":\"Done in.*\"popup\":\"[^\"]"; then ok; else bad "popup: $(cat "$state")"; fi
@@ -151,6 +154,28 @@ else
 	bad "no popup window"
 fi
 stop_app
+
+# Korean through the IME (IBus with ibus-hangul, over XIM), translate-as-you-type off: Ctrl+Return arrives while the
+# last syllable (요) is still being composed, and the final translation must still be of the whole text.
+eval "$(dbus-launch --sh-syntax)"
+mkdir -p "$HOME/.config/glib-2.0/settings"
+printf "[org/freedesktop/ibus/engine/hangul]\ninitial-input-mode='hangul'\n" >"$HOME/.config/glib-2.0/settings/keyfile"
+GSETTINGS_BACKEND=keyfile ibus-daemon --xim --daemonize --replace --panel=disable 2>"$tmp/ibus.log"
+for _ in $(seq 50); do ibus engine hangul 2>/dev/null && break; sleep 0.1; done
+XMODIFIERS=@im=ibus LC_ALL=en_US.UTF-8 start_app '{"auto_translate":false}'
+wait_state '"model":"gugugo-test-gptneox"' || bad "the model did not load for the IME test"
+win=$(xdotool search --sync --name '^Gugugo$' | head -1)
+xdotool mousemove --window "$win" 200 200 click 1
+ibus engine hangul
+xdotool type --delay 80 dkssudgktpdy # 안녕하세요 on the 2-set keyboard
+xdotool key ctrl+Return
+if wait_state '"source":"안녕하세요","translated":"안녕하세요".*"status":"Done in'; then ok; else
+	bad "IME: the final translation is not of the whole text: $(cat "$state" "$tmp/ibus.log")"
+fi
+import -window "$win" "$art/gui-ime.png"
+stop_app
+ibus exit >/dev/null 2>&1
+kill "$DBUS_SESSION_BUS_PID" 2>/dev/null
 
 echo "gui: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -166,26 +166,39 @@ func TestHotkeyFiresAndConflicts(t *testing.T) {
 	}
 }
 
+// copyWith makes xclip own a selection with text, and waits until it answers: xclip forks, and its child may take
+// the selection a moment after the command returns.
+func copyWith(t *testing.T, x *Conn, display, which, text string) {
+	t.Helper()
+	run(t, display, text, "xclip", "-selection", strings.ToLower(which))
+	for i := 0; i < 100; i++ {
+		if got, err := x.ReadSelection(which, 4<<20); err == nil && got == text {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("xclip did not take the %s selection", which)
+}
+
 func TestReadSelections(t *testing.T) {
 	d := xvfb(t)
 	x := open(t, d)
 	if s, err := x.ReadSelection(Primary, 1<<20); s != "" || err != nil {
 		t.Fatalf("an empty PRIMARY gave %q, %v", s, err)
 	}
-	run(t, d, "안녕하세요, world", "xclip", "-selection", "clipboard")
-	run(t, d, "selected 텍스트", "xclip", "-selection", "primary")
+	copyWith(t, x, d, Clipboard, "안녕하세요, world")
+	copyWith(t, x, d, Primary, "selected 텍스트")
 	if s, err := x.ReadSelection(Clipboard, 1<<20); s != "안녕하세요, world" || err != nil {
 		t.Errorf("CLIPBOARD: %q, %v", s, err)
 	}
 	if s, err := x.ReadSelection(Primary, 1<<20); s != "selected 텍스트" || err != nil {
 		t.Errorf("PRIMARY: %q, %v", s, err)
 	}
-	big := strings.Repeat("가", 200_000) // 600 KB: xclip hands it over in INCR steps
-	run(t, d, big, "xclip", "-selection", "clipboard")
+	copyWith(t, x, d, Clipboard, strings.Repeat("가", 200_000)) // 600 KB
 	if _, err := x.ReadSelection(Clipboard, 256<<10); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("600 KB with a 256 KB limit: %v", err)
 	}
-	run(t, d, strings.Repeat("a", 300), "xclip", "-selection", "clipboard")
+	copyWith(t, x, d, Clipboard, strings.Repeat("a", 300))
 	if _, err := x.ReadSelection(Clipboard, 100); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("300 bytes with a 100-byte limit: %v", err)
 	}
