@@ -25,15 +25,20 @@ else
 	fonts_hidden=0
 fi
 
+# Built before HOME moves to the test's own folder, so the usual Go caches serve it.
+(cd "$root" && go build -o "$tmp/trayhost" ./scripts/trayhost) || bad "building the test tray host"
+
 display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 export DISPLAY=$display HOME=$tmp/home LANG=en_US.UTF-8 XDG_RUNTIME_DIR=$tmp/run
 mkdir -p "$HOME" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
-trap 'kill $app $xvfb 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $app $xvfb ${DBUS_SESSION_BUS_PID:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
 "$bin" dev tiny-model --arch gptneox --out "$tmp/m.gguf" >/dev/null
+# A private D-Bus session: with no tray on it the window must quit when closed; the tray and IME parts use it.
+eval "$(dbus-launch --sh-syntax)"
 state=$tmp/state.json
 prefs=$HOME/.config/fyne/io.github.gugugo_desktop.gugugo/preferences.json
 mkdir -p "$(dirname "$prefs")"
@@ -67,7 +72,7 @@ xdotool windowsize --sync "$win" 960 600
 paste_and_translate() {
 	xdotool mousemove --window "$win" 200 200 click 1
 	xdotool key ctrl+a BackSpace
-	printf '%s' "$1" | xclip -selection clipboard
+	printf '%s' "$1" | xclip -selection clipboard 2>/dev/null # xclip's child keeps the selection and would complain when Xvfb ends
 	xdotool key ctrl+v
 	sleep 0.2
 	xdotool key ctrl+Return
@@ -93,7 +98,7 @@ if [ "${diff%.*}" -gt 200 ]; then ok; else bad "Hangul texts render alike ($diff
 
 # The command a desktop shortcut runs: the clipboard is translated in the running window.
 text3="The weather is nice today."
-printf '%s' "$text3" | xclip -selection clipboard
+printf '%s' "$text3" | xclip -selection clipboard 2>/dev/null
 if "$bin" translate-clipboard && wait_state "\"source\":\"$text3\",\"translated\":\"$text3\".*\"status\":\"Done in"; then ok; else bad "translate-clipboard: $(cat "$state")"; fi
 # A second start hands over to the running window and exits.
 if timeout 10 "$bin" 2>"$tmp/second.err" && grep -q "brought to the front" "$tmp/second.err"; then ok; else bad "a second start: $(cat "$tmp/second.err")"; fi
@@ -101,24 +106,24 @@ if timeout 10 "$bin" 2>"$tmp/second.err" && grep -q "brought to the front" "$tmp
 # The global hotkey (Ctrl+Alt+G) translates the selected text (PRIMARY) first; xclip -l 1 serves one read and
 # leaves PRIMARY empty again.
 text4="선택한 문장을 번역합니다"
-printf '%s' "$text4" | xclip -selection primary -l 1
+printf '%s' "$text4" | xclip -selection primary -l 1 2>/dev/null
 sleep 0.3 # xclip's child takes the selection a moment after xclip returns
 xdotool key ctrl+alt+g
 wait_state "\"source\":\"$text4\",\"translated\":\"$text4\".*\"status\":\"Done in" && ok || bad "hotkey with PRIMARY: $(cat "$state")"
 sleep 0.3
 # Nothing selected: the clipboard.
 text5="Copied text for the hotkey"
-printf '%s' "$text5" | xclip -selection clipboard
+printf '%s' "$text5" | xclip -selection clipboard 2>/dev/null
 sleep 0.3
 xdotool key ctrl+alt+g
 wait_state "\"source\":\"$text5\",\"translated\":\"$text5\".*\"status\":\"Done in" && ok || bad "hotkey with CLIPBOARD: $(cat "$state")"
 # Ctrl+C+C: the same text copied twice within half a second; a single copy does nothing.
 text6="Copied twice in a row"
-printf '%s' "$text6" | xclip -selection clipboard
+printf '%s' "$text6" | xclip -selection clipboard 2>/dev/null
 sleep 0.1
-printf '%s' "$text6" | xclip -selection clipboard
+printf '%s' "$text6" | xclip -selection clipboard 2>/dev/null
 wait_state "\"source\":\"$text6\",\"translated\":\"$text6\".*\"status\":\"Done in" && ok || bad "Ctrl+C+C: $(cat "$state")"
-printf '%s' "Copied once" | xclip -selection clipboard
+printf '%s' "Copied once" | xclip -selection clipboard 2>/dev/null
 sleep 1.5
 grep -q '"source":"Copied once"' "$state" && bad "a single copy was translated" || ok
 stop_app
@@ -130,7 +135,7 @@ grabber=$!
 for _ in $(seq 50); do grep -q grabbed "$tmp/grab.out" && break; sleep 0.1; done
 start_app '{}'
 wait_state '"hotkey":"Ctrl+Alt+G is taken by another program' && ok || bad "taken hotkey not reported: $(cat "$state" "$tmp/app.log")"
-printf '%s' "$text3" | xclip -selection clipboard
+printf '%s' "$text3" | xclip -selection clipboard 2>/dev/null
 if "$bin" translate-clipboard && wait_state "\"source\":\"$text3\".*\"status\":\"Done in"; then ok; else bad "the app with a taken hotkey: $(cat "$state")"; fi
 stop_app
 kill "$grabber"
@@ -140,7 +145,7 @@ wait "$grabber" 2>/dev/null
 start_app '{"popup":true}'
 wait_state '"hotkey":"Ctrl+Alt+G"' || bad "the hotkey is not held: $(cat "$state")"
 text7="팝업 창에서 번역합니다"
-printf '%s' "$text7" | xclip -selection clipboard
+printf '%s' "$text7" | xclip -selection clipboard 2>/dev/null
 sleep 0.3
 xdotool mousemove 300 250
 xdotool key ctrl+alt+g
@@ -155,9 +160,32 @@ else
 fi
 stop_app
 
+# The tray, through a stand-in for the desktop's StatusNotifierWatcher (scripts/trayhost): the app registers its
+# item with Show, Translate clipboard, Pause hotkey and Quit, and each menu item works.
+mkfifo "$tmp/tray.in"
+"$tmp/trayhost" <>"$tmp/tray.in" >"$tmp/tray.out" 2>&1 &
+tray=$!
+for _ in $(seq 50); do grep -q watching "$tmp/tray.out" && break; sleep 0.1; done
+start_app '{}'
+wait_state '"model":"gugugo-test-gptneox"' || bad "the model did not load for the tray test"
+for _ in $(seq 100); do grep -q '^menu:' "$tmp/tray.out" && break; sleep 0.1; done
+grep -qx 'menu: Show Gugugo|Translate clipboard|Pause hotkey||Quit' "$tmp/tray.out" && ok || bad "tray menu: $(cat "$tmp/tray.out")"
+text8="번역할 문장은 트레이에서 왔습니다"
+printf '%s' "$text8" | xclip -selection clipboard 2>/dev/null
+sleep 0.3
+echo "click Translate clipboard" >"$tmp/tray.in"
+wait_state "\"source\":\"$text8\",\"translated\":\"$text8\".*\"status\":\"Done in" && ok || bad "tray Translate clipboard: $(cat "$state" "$tmp/tray.out")"
+echo "click Pause hotkey" >"$tmp/tray.in"
+wait_state '"hotkey":"paused"' && ok || bad "tray Pause hotkey: $(cat "$state")"
+echo "click Quit" >"$tmp/tray.in"
+for _ in $(seq 50); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$app" 2>/dev/null && bad "tray Quit left the app running" || ok
+stop_app
+kill "$tray"
+wait "$tray" 2>/dev/null
+
 # Korean through the IME (IBus with ibus-hangul, over XIM), translate-as-you-type off: Ctrl+Return arrives while the
 # last syllable (요) is still being composed, and the final translation must still be of the whole text.
-eval "$(dbus-launch --sh-syntax)"
 mkdir -p "$HOME/.config/glib-2.0/settings"
 printf "[org/freedesktop/ibus/engine/hangul]\ninitial-input-mode='hangul'\n" >"$HOME/.config/glib-2.0/settings/keyfile"
 GSETTINGS_BACKEND=keyfile ibus-daemon --xim --daemonize --replace --panel=disable 2>"$tmp/ibus.log"
@@ -175,7 +203,6 @@ fi
 import -window "$win" "$art/gui-ime.png"
 stop_app
 ibus exit >/dev/null 2>&1
-kill "$DBUS_SESSION_BUS_PID" 2>/dev/null
 
 echo "gui: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -131,6 +131,7 @@ func (w *Window) trayMenu() *fyne.Menu {
 			w.setState("Hotkey: " + err.Error())
 		}
 		w.refreshTray()
+		w.writeState()
 	}
 	quit := fyne.NewMenuItem("Quit", w.quit)
 	quit.IsQuit = true
