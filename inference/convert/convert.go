@@ -188,7 +188,11 @@ func Convert(dir, out string, o Options) error {
 	if err != nil {
 		return err
 	}
-	total, done := ck.bytes(), int64(0)
+	var used []string
+	for _, m := range maps {
+		used = append(used, m.hf)
+	}
+	total, done := ck.bytes(used), int64(0)
 	err = w.Write(f, func(name string) ([]float32, error) {
 		m := maps[name]
 		v, err := ck.Read(m.hf)

@@ -155,6 +155,16 @@ func TestShardedBF16CheckpointConverts(t *testing.T) {
 	compare(t, got, ref.logits(t, toks), ref.cfg.VocabSize, 5e-3, 1e-3)
 }
 
+func TestOlderCheckpointBuffersAreSkipped(t *testing.T) {
+	dir := tinyHF(t, tinymodel.HFOptions{Seed: 10, Buffers: true}) // a BOOL causal mask, masked_bias, inv_freq
+	ref := loadNeoX(t, dir)
+	if ref.ck.Shape("gpt_neox.layers.0.attention.bias") == nil {
+		t.Fatal("the test checkpoint lacks the mask")
+	}
+	toks, got := llamaLogits(t, convertTo(t, dir, gguf.F16), prompt)
+	compare(t, got, ref.logits(t, toks), ref.cfg.VocabSize, 2e-2, 2e-2)
+}
+
 func TestTokenizationMatchesHuggingFaceBPE(t *testing.T) {
 	dir := tinyHF(t, tinymodel.HFOptions{Seed: 9})
 	path := convertTo(t, dir, gguf.F16)

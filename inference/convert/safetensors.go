@@ -108,9 +108,9 @@ func (c *Checkpoint) readHeader(path string) error {
 			return fmt.Errorf("%s: tensor %s: bad header entry", filepath.Base(path), name)
 		}
 		ref := tensorRef{file: path, dtype: t.DType, shape: t.Shape, start: base + t.DataOffsets[0], size: t.DataOffsets[1] - t.DataOffsets[0]}
-		width := map[string]int64{"F32": 4, "F16": 2, "BF16": 2}[t.DType]
-		if width == 0 {
-			return fmt.Errorf("tensor %s has type %s; only F32, F16 and BF16 checkpoints are read", name, t.DType)
+		width, known := dtypeWidth[t.DType]
+		if !known {
+			return fmt.Errorf("%s: tensor %s has the unknown type %q", filepath.Base(path), name, t.DType)
 		}
 		if ref.size != int64(ref.count())*width || ref.start+ref.size > st.Size() {
 			return fmt.Errorf("%s: tensor %s lies outside the file: the file is truncated or damaged", filepath.Base(path), name)
@@ -119,6 +119,10 @@ func (c *Checkpoint) readHeader(path string) error {
 	}
 	return nil
 }
+
+// dtypeWidth is the bytes of one element of each safetensors type. Only the float types are converted; the others
+// appear in older GPT-NeoX checkpoints as buffers the converter skips (the boolean causal mask attention.bias).
+var dtypeWidth = map[string]int64{"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
 
 // Shape is a tensor's shape, or nil when the checkpoint lacks it.
 func (c *Checkpoint) Shape(name string) []int {
@@ -136,6 +140,9 @@ func (c *Checkpoint) Read(name string) ([]float32, error) {
 	t, ok := c.tensors[name]
 	if !ok {
 		return nil, fmt.Errorf("the checkpoint has no tensor %s", name)
+	}
+	if t.dtype != "F32" && t.dtype != "F16" && t.dtype != "BF16" {
+		return nil, fmt.Errorf("tensor %s has type %s; only F32, F16 and BF16 weights are converted", name, t.dtype)
 	}
 	f, err := os.Open(t.file)
 	if err != nil {
@@ -164,11 +171,11 @@ func (c *Checkpoint) Read(name string) ([]float32, error) {
 	return out, nil
 }
 
-// bytes is the size of all tensors, for progress.
-func (c *Checkpoint) bytes() int64 {
+// bytes is the size of the named tensors, for progress.
+func (c *Checkpoint) bytes(names []string) int64 {
 	var n int64
-	for _, t := range c.tensors {
-		n += t.size
+	for _, name := range names {
+		n += c.tensors[name].size
 	}
 	return n
 }

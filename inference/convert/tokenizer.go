@@ -128,16 +128,21 @@ func preTokenizer(raw json.RawMessage) (string, error) {
 				Behavior string `json:"behavior"`
 				Pattern  struct {
 					String *string `json:"String"`
+					Regex  *string `json:"Regex"`
 				} `json:"pattern"`
 			}
 			json.Unmarshal(sub, &s)
 			last := i == len(p.Pretokenizers)-1
+			one := s.Pattern.String
+			if one == nil && s.Pattern.Regex != nil && !strings.ContainsAny(*s.Pattern.Regex, `\.^$|?*+()[]{}`) {
+				one = s.Pattern.Regex // a regex that is one plain character
+			}
 			switch {
 			case last && s.Type == "ByteLevel":
 				if _, err := preTokenizer(sub); err != nil {
 					return "", err
 				}
-			case !last && s.Type == "Split" && s.Behavior == "Removed" && s.Pattern.String != nil && len([]rune(*s.Pattern.String)) == 1:
+			case !last && s.Type == "Split" && s.Behavior == "Removed" && one != nil && len([]rune(*one)) == 1:
 			default:
 				return "", fmt.Errorf("pre-tokenizer Sequence[%s] has no llama.cpp equivalent (expected optional one-character Splits, then ByteLevel)",
 					strings.Join(namesOf(p.Pretokenizers), ", "))

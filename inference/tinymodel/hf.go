@@ -24,6 +24,9 @@ type HFOptions struct {
 	DType string
 	// Shards > 1 splits the weights into that many files with a model.safetensors.index.json.
 	Shards int
+	// Buffers adds what older GPT-NeoX checkpoints also store: each layer's causal mask attention.bias (BOOL),
+	// attention.masked_bias and rotary_emb.inv_freq; a converter must skip them.
+	Buffers bool
 	// Std is the spread of the random weights (0.02, transformers' initializer_range, when 0). Layer norms get
 	// weights near 1 and every bias is non-zero, so a converter that drops or misplaces one is caught.
 	Std float64
@@ -68,7 +71,7 @@ func WriteHF(dir string, o HFOptions) error {
 		shape []int
 	}
 	var ts []tensor
-	add := func(name string, shape ...int) { ts = append(ts, tensor{name, shape}) }
+	add := func(name string, shape ...int) { ts = append(ts, tensor{name, append([]int{}, shape...)}) } // a scalar's shape is [], not null
 	add("gpt_neox.embed_in.weight", nVocab, s.Embd)
 	for i := 0; i < s.Layers; i++ {
 		p := fmt.Sprintf("gpt_neox.layers.%d.", i)
@@ -84,6 +87,11 @@ func WriteHF(dir string, o HFOptions) error {
 		add(p+"mlp.dense_h_to_4h.bias", s.FFN)
 		add(p+"mlp.dense_4h_to_h.weight", s.Embd, s.FFN)
 		add(p+"mlp.dense_4h_to_h.bias", s.Embd)
+		if o.Buffers {
+			add(p+"attention.bias", 1, 1, 64, 64)
+			add(p + "attention.masked_bias")
+			add(p+"attention.rotary_emb.inv_freq", int(float64(s.Embd/s.Heads)*s.RotaryPct)/2)
+		}
 	}
 	add("gpt_neox.final_layer_norm.weight", s.Embd)
 	add("gpt_neox.final_layer_norm.bias", s.Embd)
@@ -111,7 +119,14 @@ func WriteHF(dir string, o HFOptions) error {
 		}
 		var st safetensorsWriter
 		for _, t := range part {
-			st.add(t.name, o.DType, t.shape)
+			dtype := o.DType
+			switch {
+			case strings.HasSuffix(t.name, "attention.bias"):
+				dtype = "BOOL"
+			case strings.HasSuffix(t.name, "masked_bias") || strings.HasSuffix(t.name, "inv_freq"):
+				dtype = "F32"
+			}
+			st.add(t.name, dtype, t.shape)
 			weightMap[t.name] = name
 		}
 		if err := st.write(filepath.Join(dir, name), func(i int) []float32 { return values(part[i]) }); err != nil {
@@ -188,8 +203,11 @@ func (w *safetensorsWriter) add(name, dtype string, shape []int) {
 }
 
 func dtypeSize(dtype string) int {
-	if dtype == "F32" {
+	switch dtype {
+	case "F32":
 		return 4
+	case "BOOL":
+		return 1
 	}
 	return 2
 }
@@ -222,6 +240,8 @@ func (w *safetensorsWriter) write(path string, data func(i int) []float32) error
 		buf = buf[:0]
 		for _, x := range data(i) {
 			switch w.dtypes[i] {
+			case "BOOL":
+				buf = append(buf, byte(int(x*1000)&1))
 			case "F32":
 				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
 			case "BF16":
