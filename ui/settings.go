@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gugugo-desktop/gugugo/app"
@@ -107,7 +108,7 @@ func (w *Window) showSettings() {
 	}
 
 	translation := widget.NewForm(
-		widget.NewFormItem("Model", model),
+		widget.NewFormItem("Model", containerRow(model, widget.NewButtonWithIcon("Models…", theme.StorageIcon(), w.showModels))),
 		&widget.FormItem{Text: "Device", Widget: device},
 		&widget.FormItem{Text: "GPU layers", Widget: gpu, HintText: "-1 puts every layer on the GPU, 0 runs on the CPU"},
 		&widget.FormItem{Text: "CPU threads", Widget: threads, HintText: "0 uses one per core"},
