@@ -251,6 +251,21 @@ type fakeEngine struct {
 func (f *fakeEngine) Info() inference.ModelInfo { return f.info }
 func (f *fakeEngine) Close()                    { f.closed = true }
 
+// waitForStatus waits for a model status of the given state.
+func waitForStatus(t *testing.T, statuses <-chan ModelStatus, want ModelState) ModelStatus {
+	t.Helper()
+	for {
+		select {
+		case s := <-statuses:
+			if s.State == want {
+				return s
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no status %v", want)
+		}
+	}
+}
+
 func TestModelsLoadReplaceAndFail(t *testing.T) {
 	statuses := make(chan ModelStatus, 100)
 	engines := map[string]*fakeEngine{}
@@ -267,18 +282,7 @@ func TestModelsLoadReplaceAndFail(t *testing.T) {
 		mu.Unlock()
 		return e, nil
 	}, func(s ModelStatus) { statuses <- s })
-	waitFor := func(want ModelState) ModelStatus {
-		for {
-			select {
-			case s := <-statuses:
-				if s.State == want {
-					return s
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatalf("no status %v", want)
-			}
-		}
-	}
+	waitFor := func(want ModelState) ModelStatus { return waitForStatus(t, statuses, want) }
 	if m.Translator() != nil {
 		t.Error("a translator before any load")
 	}

@@ -181,19 +181,7 @@ func TestModelUnloadsWhenIdleAndReloads(t *testing.T) {
 		return &closeCounter{fakeEngine{scripted: scripted{pieces: 2}}, &closes}, nil
 	}, func(s ModelStatus) { statuses <- s })
 	defer m.Close()
-	waitFor := func(want ModelState) ModelStatus {
-		t.Helper()
-		for {
-			select {
-			case s := <-statuses:
-				if s.State == want {
-					return s
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatalf("no status %v", want)
-			}
-		}
-	}
+	waitFor := func(want ModelState) ModelStatus { return waitForStatus(t, statuses, want) }
 	m.Load("a.gguf", inference.Options{})
 	waitFor(ModelReady)
 	m.SetIdleUnload(50 * time.Millisecond)
