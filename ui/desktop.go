@@ -20,10 +20,8 @@ func (w *Window) applyDesktop() {
 	s := w.settings
 	w.hotkeyErr, w.hotkeyAlarm = "", false
 	err := w.triggers.SetHotkey(s.Hotkey, s.HotkeyPrimary)
-	if err == nil {
-		if err = w.triggers.SetDoubleCopy(s.DoubleCopy); err != nil {
-			err = fmt.Errorf("Ctrl+C+C: %w", err)
-		}
+	if dcErr := w.triggers.SetDoubleCopy(s.DoubleCopy); dcErr != nil && err == nil { // one works without the other
+		err = fmt.Errorf("Ctrl+C+C: %w", dcErr)
 	}
 	if err != nil {
 		// Without X11 there is nothing to fix, so the settings say it and the status bar does not.
@@ -73,8 +71,7 @@ func (w *Window) translateExternal(text string) {
 	if w.settings.Popup {
 		w.showPopup()
 	} else {
-		w.win.Show()
-		w.win.RequestFocus()
+		w.showMainWindow()
 	}
 	w.session.Stop()
 	w.swapping = true
@@ -147,9 +144,6 @@ func (w *Window) trayMenu() *fyne.Menu {
 func (w *Window) onCloseRequest() {
 	if w.tray != nil && w.settings.CloseToTray {
 		w.win.Hide()
-		if w.popup != nil {
-			w.popup.close()
-		}
 		return
 	}
 	w.quit()

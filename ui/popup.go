@@ -30,16 +30,18 @@ type popup struct {
 	status *widget.Label
 }
 
-// showPopup opens the popup at the pointer, or returns the one open.
+// showPopup opens the popup at the pointer, or moves the one open there.
 func (w *Window) showPopup() *popup {
-	if w.popup != nil {
-		w.popup.text.SetText("")
-		w.popup.status.SetText("Translating…")
-		return w.popup
+	if p := w.popup; p != nil {
+		p.text.SetText("")
+		p.status.SetText("Translating…")
+		w.placeAtPointer(p.win)
+		p.win.RequestFocus()
+		return p
 	}
 	var win fyne.Window
 	if d, ok := w.app.Driver().(desktop.Driver); ok {
-		win = d.CreateSplashWindow() // no frame, no taskbar entry
+		win = d.CreateSplashWindow() // no frame
 		win.SetTitle(PopupTitle)
 	} else {
 		win = w.app.NewWindow(PopupTitle)

@@ -364,7 +364,12 @@ func (w *Window) onModel(s app.ModelStatus) {
 		w.setState(fmt.Sprintf("Loading the model… %d%%", int(s.Progress*100)))
 	case app.ModelUnloaded:
 		w.deviceLabel.SetText("(unloaded)")
-		w.setState(fmt.Sprintf("The model was unloaded after %d minutes unused, to free memory; it loads again for the next translation", w.settings.IdleMinutes))
+		unit := "minutes"
+		if w.settings.IdleMinutes == 1 {
+			unit = "minute"
+		}
+		w.setState(fmt.Sprintf("The model was unloaded after %d %s unused, to free memory; it loads again for the next translation",
+			w.settings.IdleMinutes, unit))
 	case app.ModelReady:
 		w.progress.Hide()
 		w.modelLabel.SetText(s.Info.Name)
