@@ -15,10 +15,11 @@ import (
 // fakeDesktop stands for the X server (tested for real in app/x11 and scripts/gui-test.sh): the test sets the
 // selections and presses the keys.
 type fakeDesktop struct {
-	mu    sync.Mutex
-	sel   map[string]string
-	taken bool
-	fire  func()
+	mu      sync.Mutex
+	sel     map[string]string
+	taken   bool
+	fire    func()
+	watched bool
 }
 
 func (d *fakeDesktop) Grab(h x11.Hotkey, fire func()) (func(), error) {
@@ -37,7 +38,12 @@ func (d *fakeDesktop) ReadSelection(which string, max int) (string, error) {
 	return d.sel[which], nil
 }
 
-func (d *fakeDesktop) WatchClipboard(func(time.Time)) error { return nil }
+func (d *fakeDesktop) WatchClipboard(func(time.Time)) error {
+	d.mu.Lock()
+	d.watched = true
+	d.mu.Unlock()
+	return nil
+}
 
 func (d *fakeDesktop) press(t *testing.T) {
 	t.Helper()
@@ -134,11 +140,18 @@ func TestTakenHotkeyIsReportedAndTheWindowWorks(t *testing.T) {
 	}
 	w.ui(func() { w.source.SetText("still works") })
 	eventually(t, w, "a translation", func() bool { return w.target.Text() == eng.want("still works") })
+	// Ctrl+C+C does not need the hotkey.
+	n := w.settings
+	n.DoubleCopy = true
+	w.ui(func() { w.applySettings(n) })
+	if !desk.watched {
+		t.Error("with the hotkey taken, Ctrl+C+C was not turned on")
+	}
 	// Another combination is free.
 	desk.mu.Lock()
 	desk.taken = false
 	desk.mu.Unlock()
-	n := w.settings
+	n = w.settings
 	n.Hotkey = "Super+F8"
 	w.ui(func() { w.applySettings(n) })
 	if got := w.read(w.hotkeyState); got != "Super+F8" {
