@@ -68,6 +68,7 @@ type Models struct {
 	idle      time.Duration // 0: never unload
 	idleTimer *time.Timer
 	busy      int        // translations running
+	unloaded  bool       // the model was unloaded for idleness and is to be loaded again on use
 	reload    sync.Mutex // one reload at a time
 }
 
@@ -88,7 +89,7 @@ func (m *Models) Status() ModelStatus {
 func (m *Models) Translator() Translator {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.engine == nil && m.status.State != ModelUnloaded {
+	if m.engine == nil && !m.unloaded {
 		return nil
 	}
 	return modelUse{m}
@@ -109,7 +110,7 @@ func (u modelUse) Translate(ctx context.Context, req inference.Request, onPiece 
 // acquire returns the engine for one translation, loading it again if it was unloaded for idleness.
 func (m *Models) acquire() (Engine, error) {
 	m.mu.Lock()
-	if m.engine == nil && m.status.State == ModelUnloaded {
+	if m.engine == nil && m.unloaded {
 		m.mu.Unlock()
 		if err := m.reloadIdle(); err != nil {
 			return nil, err
@@ -164,7 +165,7 @@ func (m *Models) unloadIdle(gen int) {
 		return
 	}
 	e := m.engine
-	m.engine = nil
+	m.engine, m.unloaded = nil, true
 	st := ModelStatus{State: ModelUnloaded, Path: m.path, Info: e.Info()}
 	m.status = st
 	m.mu.Unlock()
@@ -177,9 +178,9 @@ func (m *Models) reloadIdle() error {
 	m.reload.Lock()
 	defer m.reload.Unlock()
 	m.mu.Lock()
-	if m.engine != nil || m.status.State != ModelUnloaded {
+	if m.engine != nil || !m.unloaded {
 		m.mu.Unlock()
-		return nil // another translation reloaded it, or a new model replaced it
+		return nil // another translation reloaded it (this one waited for it), or a new model replaced it
 	}
 	gen, path, o := m.gen, m.path, m.opts
 	m.mu.Unlock()
@@ -195,7 +196,7 @@ func (m *Models) reloadIdle() error {
 		e.Close()
 		return nil
 	}
-	m.engine = e
+	m.engine, m.unloaded = e, false
 	m.mu.Unlock()
 	m.set(gen, ModelStatus{State: ModelReady, Path: path, Progress: 1, Info: e.Info(), Reloaded: true})
 	return nil
@@ -219,6 +220,7 @@ func (m *Models) Load(path string, o inference.Options) {
 	m.mu.Lock()
 	m.gen++
 	gen := m.gen
+	m.unloaded = false
 	m.mu.Unlock()
 	m.set(gen, ModelStatus{State: ModelLoading, Path: path})
 	m.wg.Add(1)
@@ -260,6 +262,7 @@ func (m *Models) Close() {
 	e := m.engine
 	m.engine = nil
 	m.gen++ // an idle timer still to fire finds nothing to do
+	m.unloaded = false
 	if m.idleTimer != nil {
 		m.idleTimer.Stop()
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -178,6 +179,10 @@ func TestModelUnloadsWhenIdleAndReloads(t *testing.T) {
 	statuses := make(chan ModelStatus, 100)
 	m := NewModels(func(path string, o inference.Options) (Engine, error) {
 		loads.Add(1)
+		if o.Progress != nil {
+			o.Progress(0.5)
+		}
+		time.Sleep(30 * time.Millisecond) // a load takes a while: requests meanwhile must wait, not fail
 		return &closeCounter{fakeEngine{scripted: scripted{pieces: 2}}, &closes}, nil
 	}, func(s ModelStatus) { statuses <- s })
 	defer m.Close()
@@ -193,9 +198,24 @@ func TestModelUnloadsWhenIdleAndReloads(t *testing.T) {
 	if tr == nil {
 		t.Fatal("an unloaded model offers no translator")
 	}
-	res, err := tr.Translate(context.Background(), inference.Request{Text: "x"}, func(string) {})
-	if err != nil || res.Text != "[x:0][x:1]" || loads.Load() != 2 {
-		t.Fatalf("after reload: %q, %v, %d loads", res.Text, err, loads.Load())
+	var wg sync.WaitGroup
+	results := make([]string, 3)
+	for i := range results { // three requests arrive while the model is unloaded: one reload serves them all
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := tr.Translate(context.Background(), inference.Request{Text: "x"}, func(string) {})
+			results[i] = fmt.Sprint(res.Text, err)
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r != "[x:0][x:1]<nil>" {
+			t.Fatalf("after reload: %q", results)
+		}
+	}
+	if loads.Load() != 2 {
+		t.Fatalf("%d loads, want one reload", loads.Load())
 	}
 	if s := waitFor(ModelReady); !s.Reloaded {
 		t.Error("the reload's ready status is not marked as a reload")
