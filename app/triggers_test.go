@@ -1,17 +1,13 @@
 package app
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/app/x11"
-	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 // fakeDesktop stands for the X server (tested for real in app/x11): selections are set by the test, the hotkey and
@@ -173,65 +169,3 @@ func TestDoubleCopy(t *testing.T) {
 		t.Fatalf("delivered %+v, want one of \"twice\"", *got)
 	}
 }
-
-func TestModelUnloadsWhenIdleAndReloads(t *testing.T) {
-	var loads, closes atomic.Int32
-	statuses := make(chan ModelStatus, 100)
-	m := NewModels(func(path string, o inference.Options) (Engine, error) {
-		loads.Add(1)
-		if o.Progress != nil {
-			o.Progress(0.5)
-		}
-		time.Sleep(30 * time.Millisecond) // a load takes a while: requests meanwhile must wait, not fail
-		return &closeCounter{fakeEngine{scripted: scripted{pieces: 2}}, &closes}, nil
-	}, func(s ModelStatus) { statuses <- s })
-	defer m.Close()
-	waitFor := func(want ModelState) ModelStatus { return waitForStatus(t, statuses, want) }
-	m.Load("a.gguf", inference.Options{})
-	waitFor(ModelReady)
-	m.SetIdleUnload(50 * time.Millisecond)
-	waitFor(ModelUnloaded)
-	if closes.Load() != 1 {
-		t.Fatalf("unloaded but %d engines closed", closes.Load())
-	}
-	tr := m.Translator()
-	if tr == nil {
-		t.Fatal("an unloaded model offers no translator")
-	}
-	var wg sync.WaitGroup
-	results := make([]string, 3)
-	for i := range results { // three requests arrive while the model is unloaded: one reload serves them all
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res, err := tr.Translate(context.Background(), inference.Request{Text: "x"}, func(string) {})
-			results[i] = fmt.Sprint(res.Text, err)
-		}()
-	}
-	wg.Wait()
-	for _, r := range results {
-		if r != "[x:0][x:1]<nil>" {
-			t.Fatalf("after reload: %q", results)
-		}
-	}
-	if loads.Load() != 2 {
-		t.Fatalf("%d loads, want one reload", loads.Load())
-	}
-	if s := waitFor(ModelReady); !s.Reloaded {
-		t.Error("the reload's ready status is not marked as a reload")
-	}
-	waitFor(ModelUnloaded) // idle again after the translation
-	m.SetIdleUnload(0)
-	tr.Translate(context.Background(), inference.Request{Text: "y"}, func(string) {})
-	time.Sleep(150 * time.Millisecond)
-	if loads.Load() != 3 || closes.Load() != 2 {
-		t.Fatalf("with idle unload off: %d loads, %d closes", loads.Load(), closes.Load())
-	}
-}
-
-type closeCounter struct {
-	fakeEngine
-	closes *atomic.Int32
-}
-
-func (c *closeCounter) Close() { c.closes.Add(1) }
