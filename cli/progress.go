@@ -38,10 +38,17 @@ func (p *progressBar) set(done, total int) {
 	p.draw(float64(done)/float64(max(total, 1)), fmt.Sprintf("%d/%d", done, total))
 }
 
-// bytes shows done of total bytes with the speed and the time left, a few times a second, and only on a terminal:
-// a download of gigabytes would otherwise fill a log.
+// bytes shows done of total bytes with the speed and the time left, a few times a second, on a terminal; elsewhere
+// it names the step once, as a download of gigabytes would otherwise fill a log.
 func (p *progressBar) bytes(done, total int64) {
-	if f, ok := p.w.(*os.File); !ok || !isTerminal(f) || (time.Since(p.drawn) < 200*time.Millisecond && done < total) {
+	if f, ok := p.w.(*os.File); !ok || !isTerminal(f) {
+		if p.drawn.IsZero() && p.label != "" { // elsewhere, the step once
+			fmt.Fprintln(p.w, strings.TrimSpace(p.label)+"…")
+			p.drawn = time.Now()
+		}
+		return
+	}
+	if time.Since(p.drawn) < 200*time.Millisecond && done < total {
 		return
 	}
 	p.drawn = time.Now()
