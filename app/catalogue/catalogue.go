@@ -139,6 +139,14 @@ func (e Entry) Pull(ctx context.Context, d *download.Downloader, dir string, sta
 	if err != nil {
 		return "", err
 	}
+	// The GGUF is about the checkpoint's size in f16, about half of it in q8_0 (8.5 bits a weight).
+	need := e.DownloadSize()
+	if typ == gguf.Q8_0 {
+		need = need * 17 / 32
+	}
+	if err := download.CheckSpace(dir, need); err != nil {
+		return "", err
+	}
 	step := "Converting to GGUF " + e.Convert
 	err = convert.Convert(target, e.Path(dir), convert.Options{Type: typ, Name: e.Title, Progress: func(done, total int64) {
 		status(Status{Step: step, Progress: download.Progress{Done: done, Total: total}})

@@ -78,7 +78,7 @@ func (d *Downloader) Fetch(ctx context.Context, f File, dest string, progress fu
 		return err
 	}
 	if f.Size > 0 {
-		if err := checkSpace(filepath.Dir(dest), f.Size-have); err != nil {
+		if err := CheckSpace(filepath.Dir(dest), f.Size-have); err != nil {
 			return err
 		}
 	}
@@ -235,8 +235,8 @@ func reachError(url string, err error) error {
 	return fmt.Errorf("cannot reach %s: %v", url, err)
 }
 
-// checkSpace fails when dir's file system has less than need bytes free.
-func checkSpace(dir string, need int64) error {
+// CheckSpace fails when dir's file system has less than need bytes free.
+func CheckSpace(dir string, need int64) error {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return nil // unknown: let the write itself fail if it must
