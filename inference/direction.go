@@ -35,10 +35,16 @@ func (d Direction) Reverse() Direction { return 1 - d }
 // Prompt is the text the Gugugo models were trained on, exactly as the Gugugo code builds it. The model answers
 // after the second heading and ends its answer with the </끝> marker.
 func (d Direction) Prompt(text string) string {
+	return d.heading() + " " + text + "</끝>\n" + d.Reverse().heading()
+}
+
+// heading is the source language's heading, with which every prompt of the direction starts. The space after it
+// goes with the text: GPT-2's pre-tokenizer puts it at the start of the text's first token.
+func (d Direction) heading() string {
 	if d == EnglishToKorean {
-		return "### 영어: " + text + "</끝>\n### 한국어:"
+		return "### 영어:"
 	}
-	return "### 한국어: " + text + "</끝>\n### 영어:"
+	return "### 한국어:"
 }
 
 // ParseTarget reads a target language: "en" (from Korean), "ko" (from English) or "auto" (detect from the text).

@@ -2,6 +2,7 @@ package inference
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ const (
 	maxParallel = 64
 	// cpuParallel caps them on the CPU, where a bigger batch gains less.
 	cpuParallel = 8
+	// prefixCells is room in the KV cache for the heading all prompts share.
+	prefixCells = 32
 )
 
 func (e *Engine) fitsSentence(text string) bool {
@@ -49,8 +52,9 @@ func (e *Engine) parallelContext() (*llama.Context, int, error) {
 		}
 		n = max(1, min(limit, int(budget/max(perSeq, 1))))
 	}
+	// One more sequence holds the prompts' shared heading (see translateParallel).
 	c, err := llama.NewContext(e.model, llama.ContextParams{
-		Size: n * seqCells, Batch: min(2048, n*seqCells), Sequences: n, Threads: e.info.Threads, GreedyOnBackend: true,
+		Size: n*seqCells + prefixCells, Batch: min(2048, n*seqCells), Sequences: n + 1, Threads: e.info.Threads, GreedyOnBackend: true,
 		Unified: true, // 3-4× faster documents than a KV cache split per sequence (measured on an H200)
 	})
 	if err != nil {
@@ -80,6 +84,25 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 	}
 	l.ClearMemory()
 	defer l.ClearMemory()
+	// Every prompt starts with the same heading: it is decoded once, into sequence n, and each sentence's sequence
+	// shares those cells (a unified KV cache shares rather than copies them) and starts after them.
+	holder := n
+	prefix, err := e.model.Tokenize(req.Direction.heading(), true)
+	if err != nil {
+		return err
+	}
+	if len(prefix) > prefixCells {
+		prefix = nil
+	}
+	if len(prefix) > 0 {
+		l.BatchClear()
+		for j, t := range prefix {
+			l.BatchAdd(t, j, holder, j == len(prefix)-1)
+		}
+		if err := l.Decode(); err != nil {
+			return err
+		}
+	}
 	res.Chunks = len(units)
 	out := make([]strings.Builder, len(units))
 	finished := make([]bool, len(units))
@@ -108,13 +131,20 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 				}
 			}
 			toks := prompts[next]
-			if l.BatchLen()+len(toks) > l.BatchCap() {
+			from := 0 // the first token this sequence computes itself
+			if len(prefix) > 0 && len(toks) > len(prefix) && slices.Equal(toks[:len(prefix)], prefix) {
+				from = len(prefix)
+			}
+			if l.BatchLen()+len(toks)-from > l.BatchCap() {
 				break // starts in a later round
 			}
 			s := &seqState{unit: next, seq: free[len(free)-1], pos: len(toks), st: newStream(req.limit(len(toks), seqCells), req.ForceTokens > 0 || req.BenchLength)}
 			free = free[:len(free)-1]
-			for j, t := range toks {
-				s.row = l.BatchAdd(t, j, s.seq, j == len(toks)-1)
+			if from > 0 {
+				l.CopySequence(holder, s.seq, -1, -1)
+			}
+			for j := from; j < len(toks); j++ {
+				s.row = l.BatchAdd(toks[j], j, s.seq, j == len(toks)-1)
 			}
 			res.PromptTokens += len(toks)
 			active = append(active, s)

@@ -344,6 +344,12 @@ func (c *Context) RemoveSequence(seq, p0, p1 int) bool {
 	return bool(C.gg_memory_seq_rm(c.c, C.int32_t(seq), C.int32_t(p0), C.int32_t(p1)))
 }
 
+// CopySequence makes positions [p0, p1) of sequence src part of sequence dst too (negative bounds mean open ends).
+// With a unified KV cache the cells are shared, not copied: a prompt prefix computed once serves every sequence.
+func (c *Context) CopySequence(src, dst, p0, p1 int) {
+	C.gg_memory_seq_cp(c.c, C.int32_t(src), C.int32_t(dst), C.int32_t(p0), C.int32_t(p1))
+}
+
 // BatchClear empties the batch.
 func (c *Context) BatchClear() { C.gg_batch_clear(c.batch) }
 

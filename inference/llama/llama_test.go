@@ -1,6 +1,7 @@
 package llama
 
 import (
+	"math"
 	"path/filepath"
 	"testing"
 
@@ -85,5 +86,58 @@ func TestGreedyOnBackendMatchesArgmax(t *testing.T) {
 		if a[i] != b[i] {
 			t.Fatalf("token %d: argmax %d, backend greedy %d (%v vs %v)", i, a[i], b[i], a, b)
 		}
+	}
+}
+
+// A prefix decoded once in one sequence and shared with another gives that sequence the same logits as decoding the
+// whole prompt in it; without the prefix they differ.
+func TestSharedPrefixEqualsTheWholePrompt(t *testing.T) {
+	m := tiny(t)
+	prefix, _ := m.Tokenize("### 영어:", false)
+	rest, _ := m.Tokenize(" Hello world</끝>\n### 한국어:", false)
+	logitsOf := func(share bool, withPrefix bool) []float32 {
+		c, err := NewContext(m, ContextParams{Size: 256, Batch: 64, Sequences: 3, Threads: 2, Unified: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Free()
+		start := 0
+		if share {
+			for j, tk := range prefix {
+				c.BatchAdd(tk, j, 2, j == len(prefix)-1)
+			}
+			if err := c.Decode(); err != nil {
+				t.Fatal(err)
+			}
+			c.BatchClear()
+			c.CopySequence(2, 1, -1, -1)
+		} else if withPrefix {
+			for j, tk := range prefix {
+				c.BatchAdd(tk, j, 1, false)
+			}
+		}
+		if share || withPrefix {
+			start = len(prefix)
+		}
+		row := 0
+		for j, tk := range rest {
+			row = c.BatchAdd(tk, start+j, 1, j == len(rest)-1)
+		}
+		if err := c.Decode(); err != nil {
+			t.Fatal(err)
+		}
+		out := make([]float32, m.VocabSize())
+		c.Logits(row, out)
+		return out
+	}
+	whole, shared, without := logitsOf(false, true), logitsOf(true, false), logitsOf(false, false)
+	var dShared, dWithout float64
+	for i := range whole {
+		dShared = max(dShared, math.Abs(float64(shared[i]-whole[i])))
+		dWithout = max(dWithout, math.Abs(float64(without[i]-whole[i])))
+	}
+	t.Logf("largest logit difference from the whole prompt: shared prefix %.6f, no prefix %.4f", dShared, dWithout)
+	if dShared > 1e-3 || dWithout < 1e-2 {
+		t.Errorf("largest logit difference: shared prefix %.5f (want ~0), no prefix %.5f (want clearly more)", dShared, dWithout)
 	}
 }

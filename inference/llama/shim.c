@@ -29,6 +29,7 @@ extern bool goLoadProgress(float progress, uintptr_t handle);
 	X(llama_get_memory)               \
 	X(llama_memory_clear)             \
 	X(llama_memory_seq_rm)            \
+	X(llama_memory_seq_cp)            \
 	X(llama_vocab_n_tokens)           \
 	X(llama_vocab_is_eog)             \
 	X(llama_tokenize)                 \
@@ -199,6 +200,9 @@ uint32_t gg_n_ctx(const struct llama_context *c) { return p_llama_n_ctx(c); }
 void gg_memory_clear(struct llama_context *c) { p_llama_memory_clear(p_llama_get_memory(c), true); }
 bool gg_memory_seq_rm(struct llama_context *c, int32_t seq, int32_t p0, int32_t p1) {
 	return p_llama_memory_seq_rm(p_llama_get_memory(c), seq, p0, p1);
+}
+void gg_memory_seq_cp(struct llama_context *c, int32_t src, int32_t dst, int32_t p0, int32_t p1) {
+	p_llama_memory_seq_cp(p_llama_get_memory(c), src, dst, p0, p1);
 }
 
 int32_t gg_vocab_n_tokens(const struct llama_vocab *v) { return p_llama_vocab_n_tokens(v); }

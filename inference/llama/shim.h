@@ -48,6 +48,7 @@ void gg_context_free(struct llama_context *c, struct gg_samplers *samplers);
 uint32_t gg_n_ctx(const struct llama_context *c);
 void gg_memory_clear(struct llama_context *c);
 bool gg_memory_seq_rm(struct llama_context *c, int32_t seq, int32_t p0, int32_t p1);
+void gg_memory_seq_cp(struct llama_context *c, int32_t src, int32_t dst, int32_t p0, int32_t p1);
 
 int32_t gg_vocab_n_tokens(const struct llama_vocab *v);
 bool gg_vocab_is_eog(const struct llama_vocab *v, int32_t token);
