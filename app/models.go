@@ -278,10 +278,16 @@ type Device struct {
 	Label string
 }
 
+// BasicDevices are the choices for Settings.Device that need no library: automatic and the CPU.
+func BasicDevices() []Device {
+	return []Device{{"", "Automatic (the GPU with the most free memory)"}, {"cpu", "CPU"}}
+}
+
 // Devices lists the choices for Settings.Device: automatic, the CPU, and each GPU llama.cpp sees. Without the
-// llama.cpp libraries it offers the first two.
+// llama.cpp libraries it offers the first two. Loading them can take seconds on a first run (each GPU plugin is
+// tried in a child process), so a UI calls it off its own goroutine.
 func Devices() []Device {
-	out := []Device{{"", "Automatic (the GPU with the most free memory)"}, {"cpu", "CPU"}}
+	out := BasicDevices()
 	devs, _ := inference.Devices()
 	for _, d := range devs {
 		if d.IsGPU() {

@@ -55,10 +55,11 @@ func (w *Window) pullModel(e catalogue.Entry) {
 	w.progress.SetValue(0)
 	w.progress.Show()
 	dir := w.modelDir()
-	go func() {
-		path, err := e.Pull(ctx, &download.Downloader{}, dir, func(s catalogue.Status) { w.opts.Do(func() { w.onPull(s) }) })
-		w.opts.Do(func() { w.onPullDone(path, err) })
-	}()
+	var path string
+	var err error
+	w.inBackground(func() {
+		path, err = e.Pull(ctx, &download.Downloader{}, dir, func(s catalogue.Status) { w.opts.Do(func() { w.onPull(s) }) })
+	}, func() { w.onPullDone(path, err) })
 }
 
 func (w *Window) cancelPull() {
@@ -96,17 +97,12 @@ func (w *Window) onPullDone(path string, err error) {
 	w.pulling = nil
 	w.welcome.showPull(false)
 	w.progress.Hide()
-	if w.closed {
-		return
-	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		w.setState("Download stopped. Starting it again continues where it stopped.")
 	case err != nil:
 		w.setState("Could not get " + e.Title + ": " + err.Error())
-		w.welcome.setPull("Could not get "+e.Title+": "+err.Error(), 0)
-		w.welcome.pullBox.Show()
-		w.welcome.cancel.Hide()
+		w.welcome.showPullError("Could not get " + e.Title + ": " + err.Error())
 	default:
 		w.loadModel(path)
 	}

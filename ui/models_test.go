@@ -10,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
+	"github.com/gugugo-desktop/gugugo/app/download"
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
 )
@@ -53,8 +56,23 @@ func TestWelcomeDownloadsAndLoadsAModel(t *testing.T) {
 	dir := t.TempDir()
 	w := newTestWindowOpts(t, eng, func(o *Options) { o.Catalogue = []catalogue.Entry{good, slow, missing}; o.ModelDir = dir })
 
+	// Once the GPU lookup is done, the first button offers what suits the GPU found (the 1.3B without one: here a
+	// file the server lacks), the second the other model.
+	eventually(t, w, "the downloads offered", func() bool { return !w.welcome.recommended.Disabled() })
+	first, second := "Download Missing (0 KB)", "Download Tiny 7B ("+download.FormatSize(good.DownloadSize())+")"
+	gpu := catalogue.Recommend(w.welcome.free).Name == good.Name
+	if gpu {
+		first, second = second, first
+	}
+	if got := w.read(func() string { return w.welcome.recommended.Text + " | " + w.welcome.other.Text }); got != first+" | "+second {
+		t.Errorf("welcome offers %q", got)
+	}
 	// A file the server does not have: the reason shows, and the choices come back.
-	w.ui(func() { w.pullModel(missing) })
+	missingButton := w.welcome.recommended
+	if gpu {
+		missingButton = w.welcome.other
+	}
+	w.ui(func() { test.Tap(missingButton) })
 	eventually(t, w, "the error", func() bool { return w.pulling == nil && strings.Contains(w.welcome.pullText.Text, "HTTP 404") })
 	if w.read(func() string { return w.stateLabel.Text }) == "" || !w.welcome.choices.Visible() {
 		t.Error("the failed download left no message or no choices")

@@ -60,17 +60,35 @@ func (w *Window) showSettings() {
 	histDays := widget.NewEntry()
 	histDays.SetText(strconv.Itoa(s.HistoryDays))
 	histDays.Validator = intIn(0, 100_000)
-	devices := app.Devices()
-	var labels []string
-	selected := devices[0].Label
-	for _, d := range devices {
-		labels = append(labels, d.Label)
-		if d.Name == s.Device {
-			selected = d.Label
+	// The GPUs are listed once llama.cpp is loaded, off the UI goroutine (see offerDownloads); until then the
+	// choices are the ones that need no library, and the device chosen before.
+	device := widget.NewSelect(nil, nil)
+	var devices []app.Device
+	listDevices := func(ds []app.Device) {
+		want := s.Device // or what was picked while the GPUs were being listed
+		for _, d := range devices {
+			if d.Label == device.Selected {
+				want = d.Name
+			}
 		}
+		devices = ds
+		device.Options = nil
+		selected := ds[0].Label
+		for _, d := range ds {
+			device.Options = append(device.Options, d.Label)
+			if d.Name == want {
+				selected = d.Label
+			}
+		}
+		device.SetSelected(selected)
 	}
-	device := widget.NewSelect(labels, nil)
-	device.SetSelected(selected)
+	basic := app.BasicDevices()
+	if s.Device != "" && s.Device != "cpu" {
+		basic = append(basic, app.Device{Name: s.Device, Label: s.Device})
+	}
+	listDevices(basic)
+	var found []app.Device
+	w.inBackground(func() { found = app.Devices() }, func() { listDevices(found) })
 	model := widget.NewLabel(s.ModelPath)
 	model.Truncation = fyne.TextTruncateEllipsis
 	if s.ModelPath == "" {

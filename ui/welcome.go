@@ -17,13 +17,19 @@ import (
 // welcomeScreen is what a first run (or a run whose model failed to load) shows: what is needed, and the ways to
 // get it: the download that suits this machine, the other model, the whole catalogue, or a GGUF file already here.
 type welcomeScreen struct {
-	content  fyne.CanvasObject
-	errText  *widget.Label
-	pullBox  *fyne.Container
-	pullText *widget.Label
-	pullBar  *widget.ProgressBar
-	cancel   *widget.Button
-	choices  *fyne.Container
+	content     fyne.CanvasObject
+	recommended *widget.Button
+	why         *widget.Label
+	other       *widget.Button
+	gpu         string // the best GPU's name, its free memory, and whether there is one
+	free        uint64
+	hasGPU      bool
+	errText     *widget.Label
+	pullBox     *fyne.Container
+	pullText    *widget.Label
+	pullBar     *widget.ProgressBar
+	cancel      *widget.Button
+	choices     *fyne.Container
 }
 
 func (w *Window) newWelcomeScreen() *welcomeScreen {
@@ -35,33 +41,20 @@ func (w *Window) newWelcomeScreen() *welcomeScreen {
 	intro.Wrapping = fyne.TextWrapWord
 	intro.Alignment = fyne.TextAlignCenter
 
-	gpu, free, hasGPU := app.BestGPU()
-	best := catalogue.Recommend(free)
-	why := "No GPU was found, so the small model, which runs well on a CPU, is the one to get."
-	if hasGPU {
-		why = fmt.Sprintf("Suits your %s (%.1f GB free).", gpu, float64(free)/(1<<30))
-	}
-	other, _ := catalogue.Find("gugugo-1.3b")
-	if best.Name == other.Name {
-		other, _ = catalogue.Find("gugugo-7b")
-	}
-	for _, e := range w.catalogue() { // tests bring their own catalogue
-		if e.Name == best.Name {
-			best = e
-		} else if e.Name == other.Name {
-			other = e
-		}
-	}
-	recommended := widget.NewButtonWithIcon(fmt.Sprintf("Download %s (%s)", best.Title, download.FormatSize(best.DownloadSize())),
-		theme.DownloadIcon(), func() { w.pullModel(best) })
-	recommended.Importance = widget.HighImportance
-	whyLabel := widget.NewLabel(why + " " + best.About)
-	whyLabel.Wrapping = fyne.TextWrapWord
-	whyLabel.Alignment = fyne.TextAlignCenter
-	otherBtn := widget.NewButton(fmt.Sprintf("Download %s (%s)", other.Title, download.FormatSize(other.DownloadSize())), func() { w.pullModel(other) })
+	// Finding the GPU loads llama.cpp and, on a first run, tries each GPU plugin in a child process: seconds, so
+	// the downloads are offered once it is known, off the UI goroutine.
+	s.recommended = widget.NewButtonWithIcon("Looking at this computer's GPU…", theme.DownloadIcon(), nil)
+	s.recommended.Importance = widget.HighImportance
+	s.recommended.Disable()
+	s.why = widget.NewLabel("")
+	s.why.Wrapping = fyne.TextWrapWord
+	s.why.Alignment = fyne.TextAlignCenter
+	s.other = widget.NewButton("", nil)
+	s.other.Hide()
+	w.inBackground(func() { s.gpu, s.free, s.hasGPU = app.BestGPU() }, func() { w.offerDownloads(s) })
 	all := widget.NewButtonWithIcon("All models…", theme.ListIcon(), w.showModels)
 	open := widget.NewButtonWithIcon("Open a GGUF file…", theme.FolderOpenIcon(), w.openModelDialog)
-	s.choices = container.NewVBox(container.NewCenter(recommended), whyLabel, container.NewCenter(container.NewHBox(otherBtn)),
+	s.choices = container.NewVBox(container.NewCenter(s.recommended), s.why, container.NewCenter(container.NewHBox(s.other)),
 		container.NewCenter(container.NewHBox(all, open)))
 
 	s.pullText = widget.NewLabel("")
@@ -85,6 +78,34 @@ func (w *Window) newWelcomeScreen() *welcomeScreen {
 	return s
 }
 
+// offerDownloads names the download that suits the GPU found, and the other model.
+func (w *Window) offerDownloads(s *welcomeScreen) {
+	byName := func(name string) catalogue.Entry {
+		for _, e := range w.catalogue() {
+			if e.Name == name {
+				return e
+			}
+		}
+		return catalogue.Entry{}
+	}
+	best := byName(catalogue.Recommend(s.free).Name)
+	other := byName("gugugo-1.3b")
+	if best.Name == other.Name {
+		other = byName("gugugo-7b")
+	}
+	why := "No GPU was found, so the small model, which runs well on a CPU, is the one to get."
+	if s.hasGPU {
+		why = fmt.Sprintf("Suits your %s (%.1f GB free).", s.gpu, float64(s.free)/(1<<30))
+	}
+	s.recommended.SetText(fmt.Sprintf("Download %s (%s)", best.Title, download.FormatSize(best.DownloadSize())))
+	s.recommended.OnTapped = func() { w.pullModel(best) }
+	s.recommended.Enable()
+	s.why.SetText(why + " " + best.About)
+	s.other.SetText(fmt.Sprintf("Download %s (%s)", other.Title, download.FormatSize(other.DownloadSize())))
+	s.other.OnTapped = func() { w.pullModel(other) }
+	s.other.Show()
+}
+
 func (s *welcomeScreen) setError(err error) {
 	if err == nil {
 		s.errText.Hide()
@@ -100,6 +121,7 @@ func (s *welcomeScreen) showPull(running bool) {
 		s.choices.Hide()
 		s.pullText.SetText("Starting the download…")
 		s.pullBar.SetValue(0)
+		s.pullBar.Show()
 		s.cancel.Show()
 		s.pullBox.Show()
 		return
@@ -111,4 +133,13 @@ func (s *welcomeScreen) showPull(running bool) {
 func (s *welcomeScreen) setPull(text string, frac float64) {
 	s.pullText.SetText(text)
 	s.pullBar.SetValue(frac)
+}
+
+// showPullError puts a failed download's reason above the choices.
+func (s *welcomeScreen) showPullError(text string) {
+	s.showPull(false)
+	s.setPull(text, 0)
+	s.pullBar.Hide()
+	s.cancel.Hide()
+	s.pullBox.Show()
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -82,6 +83,7 @@ type Window struct {
 	popup       *popup      // open popup, or nil
 	tray        desktop.App // nil without a tray
 	pulling     *modelPull  // the model download running, or nil
+	background  sync.WaitGroup
 
 	source      *sourceEntry
 	target      *targetView
@@ -130,6 +132,21 @@ func NewWindow(a fyne.App, opts Options) *Window {
 		w.showWelcome(nil)
 	}
 	return w
+}
+
+// inBackground runs slow work off the UI goroutine and then done on it, unless the window has closed by then.
+// Closing the window waits for such work.
+func (w *Window) inBackground(slow, done func()) {
+	w.background.Add(1)
+	go func() {
+		defer w.background.Done()
+		slow()
+		w.opts.Do(func() {
+			if !w.closed {
+				done()
+			}
+		})
+	}()
 }
 
 // engine is the loaded model, or nil.
@@ -428,6 +445,7 @@ func (w *Window) onClosed() {
 	w.session.Stop()
 	w.session.Wait()
 	w.models.Close()
+	w.background.Wait()
 	if w.history != nil {
 		w.history.writes.Wait()
 		w.history.store.Close()
