@@ -65,9 +65,11 @@ func modelConvert(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	start := time.Now()
 	bar := newProgressBar(stderr, "Converting ")
-	if err := convert.Convert(rest[0], *out, convert.Options{Type: t, Progress: bar.bytes}); err != nil {
+	if err := convert.Convert(ctx, rest[0], *out, convert.Options{Type: t, Progress: bar.bytes}); err != nil {
 		bar.finish()
 		return err
 	}

@@ -148,7 +148,7 @@ func (e Entry) Pull(ctx context.Context, d *download.Downloader, dir string, sta
 		return "", err
 	}
 	step := "Converting to GGUF " + e.Convert
-	err = convert.Convert(target, e.Path(dir), convert.Options{Type: typ, Name: e.Title, Progress: func(done, total int64) {
+	err = convert.Convert(ctx, target, e.Path(dir), convert.Options{Type: typ, Name: e.Title, Progress: func(done, total int64) {
 		status(Status{Step: step, Progress: download.Progress{Done: done, Total: total}})
 	}})
 	if err != nil {

@@ -4,6 +4,7 @@
 package convert
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,8 +52,9 @@ type Config struct {
 var ErrLlama = errors.New("this is a Llama checkpoint (like Gugugo-koen-7B); gugugo converts GPT-NeoX checkpoints " +
 	"(Gugugo-koen-1.3B) only: download the 7B as GGUF with `gugugo model pull gugugo-7b`")
 
-// Convert writes the GGUF of the checkpoint in dir to out. out appears only when complete.
-func Convert(dir, out string, o Options) error {
+// Convert writes the GGUF of the checkpoint in dir to out. out appears only when complete; cancelling ctx stops
+// it between two tensors and leaves nothing behind.
+func Convert(ctx context.Context, dir, out string, o Options) error {
 	var cfg Config
 	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	if err != nil {
@@ -194,6 +196,9 @@ func Convert(dir, out string, o Options) error {
 	}
 	total, done := ck.bytes(used), int64(0)
 	err = w.Write(f, func(name string) ([]float32, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		m := maps[name]
 		v, err := ck.Read(m.hf)
 		if err != nil {

@@ -1,7 +1,9 @@
 package convert_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -34,7 +36,7 @@ func convertTo(t *testing.T, dir string, typ gguf.TensorType) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "model.gguf")
 	var last, total int64
-	err := convert.Convert(dir, out, convert.Options{Type: typ, Progress: func(d, n int64) { last, total = d, n }})
+	err := convert.Convert(context.Background(), dir, out, convert.Options{Type: typ, Progress: func(d, n int64) { last, total = d, n }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +204,7 @@ func TestConvertRefusesWhatItCannotConvert(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.gguf")
 	check := func(name, dir, want string) {
 		t.Helper()
-		err := convert.Convert(dir, out, convert.Options{Type: gguf.F16})
+		err := convert.Convert(context.Background(), dir, out, convert.Options{Type: gguf.F16})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want an error with %q", name, err, want)
 		}
@@ -240,4 +242,24 @@ func TestConvertRefusesWhatItCannotConvert(t *testing.T) {
 	b, _ = json.Marshal(tok)
 	os.WriteFile(tj, b, 0o644)
 	check("pre-tokenizer", pre, "pre-tokenizer Metaspace")
+}
+
+func TestCancelledConversionLeavesNothing(t *testing.T) {
+	dir := tinyHF(t, tinymodel.HFOptions{Seed: 2})
+	out := filepath.Join(t.TempDir(), "out.gguf")
+	ctx, cancel := context.WithCancel(context.Background())
+	tensors := 0
+	err := convert.Convert(ctx, dir, out, convert.Options{Type: gguf.F16, Progress: func(done, total int64) {
+		if tensors++; tensors == 3 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled after 3 tensors: %v", err)
+	}
+	for _, p := range []string{out, out + ".part"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s is left", p)
+		}
+	}
 }
