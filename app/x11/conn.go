@@ -154,7 +154,7 @@ func (x *Conn) keycode(sym uint32) (xproto.Keycode, error) {
 			}
 		}
 	}
-	return 0, fmt.Errorf("no key on this keyboard types %s", fmt.Sprintf("keysym 0x%x", sym))
+	return 0, fmt.Errorf("no key on this keyboard types keysym 0x%x", sym)
 }
 
 // Grab makes h call fire, from its own goroutine, whenever it is pressed in any window. It returns ErrTaken when
