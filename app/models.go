@@ -61,7 +61,6 @@ type Models struct {
 	engine Engine
 	path   string            // of the engine, or of the model unloaded for idleness
 	opts   inference.Options // the engine's load options
-	status ModelStatus
 	gen    int
 	wg     sync.WaitGroup
 
@@ -75,13 +74,6 @@ type Models struct {
 // NewModels makes an empty holder; notify gets every status change, from background goroutines.
 func NewModels(load LoadFunc, notify func(ModelStatus)) *Models {
 	return &Models{load: load, notify: notify}
-}
-
-// Status is the current status.
-func (m *Models) Status() ModelStatus {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.status
 }
 
 // Translator is the model to translate with, or nil when none is loaded. A model unloaded for idleness counts as
@@ -167,7 +159,6 @@ func (m *Models) unloadIdle(gen int) {
 	e := m.engine
 	m.engine, m.unloaded = nil, true
 	st := ModelStatus{State: ModelUnloaded, Path: m.path, Info: e.Info()}
-	m.status = st
 	m.mu.Unlock()
 	e.Close()
 	m.notify(st)
@@ -202,16 +193,14 @@ func (m *Models) reloadIdle() error {
 	return nil
 }
 
-func (m *Models) set(gen int, st ModelStatus) bool {
+// set reports a status of the load numbered gen, unless a newer load replaced it.
+func (m *Models) set(gen int, st ModelStatus) {
 	m.mu.Lock()
-	if gen != m.gen {
-		m.mu.Unlock()
-		return false
-	}
-	m.status = st
+	current := gen == m.gen
 	m.mu.Unlock()
-	m.notify(st)
-	return true
+	if current {
+		m.notify(st)
+	}
 }
 
 // Load loads a model in the background. The model in use stays usable until the new one is ready and then is

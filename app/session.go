@@ -112,13 +112,6 @@ func NewSession(translator func() Translator, deliver func(Update)) *Session {
 	return &Session{translator: translator, deliver: deliver, Debounce: 400 * time.Millisecond, Interval: time.Second / 30}
 }
 
-// Latest is the ID of the newest request.
-func (s *Session) Latest() uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.latest
-}
-
 // halt cancels the request in flight and any scheduled one. s.mu must be held.
 func (s *Session) halt() {
 	if s.cancel != nil {

@@ -129,12 +129,6 @@ func (c *Checkpoint) Shape(name string) []int {
 	return c.tensors[name].shape
 }
 
-// Has says whether the checkpoint holds a tensor.
-func (c *Checkpoint) Has(name string) bool {
-	_, ok := c.tensors[name]
-	return ok
-}
-
 // Read returns a tensor's values as float32, row-major as stored.
 func (c *Checkpoint) Read(name string) ([]float32, error) {
 	t, ok := c.tensors[name]
