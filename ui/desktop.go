@@ -65,6 +65,7 @@ func (w *Window) onExternal(text string, err error) {
 // the translation shows in the raised main window or, when the setting asks, in a popup at the pointer.
 func (w *Window) translateExternal(text string) {
 	if strings.TrimSpace(text) == "" || len(text) > MaxSourceBytes {
+		w.showMainWindow()
 		w.setState("The clipboard holds no text to translate")
 		return
 	}
@@ -97,15 +98,7 @@ func (w *Window) showMainWindow() {
 }
 
 // translateClipboard translates the clipboard's text, read through Fyne, which works on Wayland too.
-func (w *Window) translateClipboard() {
-	text := w.app.Clipboard().Content()
-	if strings.TrimSpace(text) == "" || len(text) > MaxSourceBytes {
-		w.showMainWindow()
-		w.setState("The clipboard holds no text to translate")
-		return
-	}
-	w.translateExternal(text)
-}
+func (w *Window) translateClipboard() { w.translateExternal(w.app.Clipboard().Content()) }
 
 // setTray puts the app in the system tray: Show, Translate clipboard, Pause hotkey, Quit.
 func (w *Window) setTray(d desktop.App) {
