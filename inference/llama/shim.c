@@ -157,13 +157,13 @@ static void gg_samplers_free(struct gg_samplers *s) {
 	free(s);
 }
 
-struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint32_t n_batch, uint32_t n_seq,
+struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint32_t n_batch, uint32_t n_ubatch, uint32_t n_seq,
                                      int32_t n_threads, bool greedy, bool unified, struct gg_samplers **samplers) {
 	struct llama_context_params p = p_llama_context_default_params();
 	p.kv_unified = unified;
 	p.n_ctx = n_ctx;
 	p.n_batch = n_batch;
-	p.n_ubatch = n_batch < 512 ? n_batch : 512;
+	p.n_ubatch = n_ubatch;
 	p.n_seq_max = n_seq;
 	p.n_threads = n_threads;
 	p.n_threads_batch = n_threads;

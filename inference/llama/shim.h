@@ -42,7 +42,7 @@ struct gg_samplers;
 
 // gg_context_new creates a context; with greedy set, each sequence gets a greedy sampler that runs on the backend
 // (the GPU picks the token and only its id is copied back), and *samplers must be passed to gg_context_free.
-struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint32_t n_batch, uint32_t n_seq,
+struct llama_context *gg_context_new(struct llama_model *m, uint32_t n_ctx, uint32_t n_batch, uint32_t n_ubatch, uint32_t n_seq,
                                      int32_t n_threads, bool greedy, bool unified, struct gg_samplers **samplers);
 void gg_context_free(struct llama_context *c, struct gg_samplers *samplers);
 uint32_t gg_n_ctx(const struct llama_context *c);
