@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -56,10 +57,13 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	tokens := fs.Int("tokens", 128, "tokens to generate per run (stops are ignored)")
 	reps := fs.Int("reps", 5, "measured runs per input after one warm-up; the median is reported")
 	asJSON := fs.Bool("json", false, "print JSON")
-	document := fs.Bool("document", false, "also time a 1,000-word English and a Korean document, sentence after sentence and in parallel")
+	document := fs.Bool("document", false, "also time a 1,000-word English and a Korean document, sentence after sentence and in parallel (median of --reps)")
 	real := fs.Bool("real", false, "documents: let the model stop on its own (a real model); by default a translation's usual length is generated")
 	if _, err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	if *reps < 1 {
+		return fmt.Errorf("--reps must be at least 1")
 	}
 	t0 := time.Now()
 	eng, err := ef.load(stderr)
@@ -107,13 +111,18 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		}{{inference.EnglishToKorean, tinymodel.CorpusEnglish}, {inference.KoreanToEnglish, tinymodel.CorpusKorean}} {
 			for _, sequential := range []bool{true, false} {
 				req := inference.Request{Text: in.text, Direction: in.dir, Sequential: sequential, BenchLength: !*real}
-				if _, err := eng.Translate(context.Background(), req, nil); err != nil { // warm-up
-					return err
+				var runs []inference.Result
+				for i := 0; i <= *reps; i++ { // the first is a warm-up
+					r, err := eng.Translate(context.Background(), req, nil)
+					if err != nil {
+						return err
+					}
+					if i > 0 {
+						runs = append(runs, r)
+					}
 				}
-				r, err := eng.Translate(context.Background(), req, nil)
-				if err != nil {
-					return err
-				}
+				slices.SortFunc(runs, func(a, b inference.Result) int { return cmp.Compare(a.Duration, b.Duration) })
+				r := runs[len(runs)/2]
 				mode := "parallel"
 				if sequential {
 					mode = "sequential"

@@ -71,7 +71,10 @@ check "nothing on stderr in the C.UTF-8 locale" quiet_c_locale
 version() { "$bin" --version | grep -q '^gugugo [0-9]'; }
 check "--version" version
 
-bench_runs() { "$bin" bench --model "$tmp/gptneox.gguf" --tokens 16 --reps 1 | grep -q "decode tok/s"; }
+bench_runs() {
+	"$bin" bench --model "$tmp/gptneox.gguf" --tokens 16 --reps 1 | grep -q "decode tok/s" &&
+		fails_clearly "at least 1" bench --model "$tmp/gptneox.gguf" --reps 0
+}
 check "bench prints its table" bench_runs
 
 converts() { # a Hugging Face GPT-NeoX checkpoint becomes a GGUF that translates
