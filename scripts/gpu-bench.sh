@@ -32,7 +32,7 @@ for kvu in "" -kvu; do
 done >"$out/batched-bench-q8_0.txt" 2>&1
 python3 "$root/scripts/hf_bench.py" --attn sdpa >"$out/hf.jsonl" 2>"$out/hf.err"
 python3 "$root/scripts/hf_bench.py" --attn eager >>"$out/hf.jsonl" 2>>"$out/hf.err"
-# The English document's shape for a Python script at its best: its 55 sentences as one batch
-# (30-token prompts, 48 new tokens each: a batch runs until its longest member ends).
+# About the documents' shape for a Python script at its best: 55 sentences as one batch of 30-token prompts, 48 new
+# tokens each (a batch runs until its longest member ends; the Korean document's longest sentence takes 48).
 python3 "$root/scripts/hf_bench.py" --attn sdpa --batch 55 --prompt 30 --tokens 48 >>"$out/hf.jsonl" 2>>"$out/hf.err"
 tail -n 4 "$out"/*.txt "$out"/hf.jsonl
