@@ -147,20 +147,33 @@ func probe(plugin string) verdict {
 		return verdict{OK: true, Device: strings.TrimSpace(stdout.String())}
 	}
 	reason := err.Error()
-	if line := firstLine(stderr.String()); line != "" {
+	if line := childReason(stderr.String()); line != "" {
 		reason += ": " + line
 	}
 	return verdict{Reason: reason}
 }
 
-// firstLine is the child's first message: what the plugin or gugugo said, before any crash dump.
-func firstLine(s string) string {
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			return strings.TrimPrefix(l, "gugugo: ")
+// childReason picks why the child failed from its stderr: its own error line when it got to write one, else what
+// llama.cpp logged before the process died: the line naming an error ("CUDA error: the provided PTX was compiled
+// with an unsupported toolchain."), or the first line.
+func childReason(s string) string {
+	lines := strings.Split(s, "\n")
+	for _, l := range lines {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "gugugo: "); ok {
+			return rest
 		}
 	}
-	return ""
+	first := ""
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if _, msg, ok := strings.Cut(l, "error: "); ok && msg != "" {
+			return l
+		}
+		if first == "" {
+			first = l
+		}
+	}
+	return first
 }
 
 // selectGPUPlugin loads the first plugin in lib/gpu/ that passes its probe.
@@ -201,6 +214,7 @@ func selectGPUPlugin(libDir string) {
 // ProbeBackend is the child side of a probe: load only the CPU libraries and plugin, run a tiny model on the
 // plugin's device, and return that device's name. modelPath is a small model to run.
 func ProbeBackend(plugin, modelPath string) (string, error) {
+	llama.LogErrors() // if ggml aborts, the parent reads the cause from stderr
 	if _, err := OpenLibraries(); err != nil {
 		return "", err
 	}

@@ -102,6 +102,10 @@ func SetVerbose(v bool) {
 	}
 }
 
+// LogErrors lets llama.cpp's error messages through to stderr from now on, as they are logged, for a process that
+// ggml may abort before it can report them itself: ggml logs a CUDA error's cause, then aborts with its source line.
+func LogErrors() { C.gg_set_log_errors(1) }
+
 // lastError is llama.cpp's first logged error since gg_clear_error, without the C function name it starts with.
 func lastError() string {
 	var buf [1024]C.char

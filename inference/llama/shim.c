@@ -57,6 +57,7 @@ extern bool goLoadProgress(float progress, uintptr_t handle);
 GG_FUNCS(GG_DECLARE)
 
 static int verbose;
+static int log_errors;
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static char last_error[1024];
 
@@ -71,10 +72,11 @@ static void gg_log(enum ggml_log_level level, const char *text, void *user) {
 		while (n > 0 && (last_error[n - 1] == '\n' || last_error[n - 1] == ' ')) last_error[--n] = 0;
 		pthread_mutex_unlock(&log_mu);
 	}
-	if (verbose) fputs(text, stderr);
+	if (verbose || (log_errors && level == GGML_LOG_LEVEL_ERROR)) fputs(text, stderr);
 }
 
 void gg_set_verbose(int v) { verbose = v; }
+void gg_set_log_errors(int on) { log_errors = on; }
 
 void gg_last_error(char *buf, size_t len) {
 	pthread_mutex_lock(&log_mu);

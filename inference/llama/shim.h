@@ -13,6 +13,7 @@
 // gg_open loads libllama from dir and every ggml backend plugin in it; 0 on success, else err is filled.
 int gg_open(const char *dir, char *err, size_t errlen);
 void gg_set_verbose(int verbose);
+void gg_set_log_errors(int on);
 // gg_load_backend loads one backend plugin file; 0 on success.
 int gg_load_backend(const char *path);
 // gg_last_error copies into buf the first error-level message llama.cpp logged since gg_clear_error.
