@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -63,7 +64,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *reps < 1 {
-		return fmt.Errorf("--reps must be at least 1")
+		return errors.New("--reps must be at least 1")
 	}
 	t0 := time.Now()
 	eng, err := ef.load(stderr)

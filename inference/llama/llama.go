@@ -279,13 +279,13 @@ func (m *Model) AppendPiece(buf []byte, t Token) []byte {
 
 // ContextParams sizes a context.
 type ContextParams struct {
-	Size  int // tokens of KV cache, shared by all sequences
-	Batch int // most tokens one Decode takes
-	// Ubatch is the most tokens computed in one run of the model's graph (0: Batch or 512, whichever is smaller). A Decode of more
-	// tokens runs the graph several times, each run costing the host a few milliseconds to launch.
-	Ubatch    int
+	Size      int // tokens of KV cache, shared by all sequences
+	Batch     int // most tokens one Decode takes
 	Sequences int // most sequences decoded together
 	Threads   int
+	// Ubatch is the most tokens computed in one run of the model's graph (0: Batch or 512, whichever is smaller).
+	// A Decode of more tokens runs the graph several times, and each run costs the host milliseconds to launch.
+	Ubatch int
 	// GreedyOnBackend picks each sequence's next token where the output layer runs (the GPU when offloaded), so
 	// only the token id crosses to the host instead of a row of logits. Logits are then not available.
 	GreedyOnBackend bool
