@@ -48,7 +48,9 @@ type ModelInfo struct {
 	Device      string // what runs it: a GPU's name, or the CPU's
 	DeviceName  string // ggml's name for it: CUDA0, Vulkan0, CPU
 	// Fallback, when not empty, says in one sentence why the model is not where it was asked to be.
-	Fallback    string
+	Fallback string
+	// GPUNotes, for a model on the CPU because no GPU could be used, say why each GPU plugin in lib/gpu/ is not.
+	GPUNotes    []string
 	GPULayers   int
 	ContextSize int
 	Threads     int
@@ -241,6 +243,14 @@ func Load(path string, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	var gpuNotes []string
+	if devIndex < 0 && o.Device == "" && o.GPULayers != 0 { // the GPU was wanted, and none is there
+		for _, n := range BackendNotes() {
+			if !n.OK {
+				gpuNotes = append(gpuNotes, n.String())
+			}
+		}
+	}
 	threads := o.Threads
 	if threads <= 0 {
 		threads = runtime.NumCPU()
@@ -268,7 +278,7 @@ func Load(path string, o Options) (*Engine, error) {
 		lctx:  lctx,
 		info: ModelInfo{
 			Path: path, Name: name, Arch: arch, Description: m.Description(),
-			Device: deviceLabel(dev), DeviceName: dev.Name, Fallback: fallback, GPULayers: layers,
+			Device: deviceLabel(dev), DeviceName: dev.Name, Fallback: fallback, GPUNotes: gpuNotes, GPULayers: layers,
 			ContextSize: lctx.Size(), Threads: threads, Params: m.Params(), Size: m.Size(),
 		},
 	}

@@ -37,6 +37,7 @@ type scriptedEngine struct {
 	requests []inference.Request
 	failNext error
 	fallback string
+	gpuNotes []string
 }
 
 func (e *scriptedEngine) Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error) {
@@ -84,7 +85,7 @@ func (e *scriptedEngine) requestTexts() []string {
 func (e *scriptedEngine) Info() inference.ModelInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return inference.ModelInfo{Name: "scripted", Device: "Test GPU", Fallback: e.fallback}
+	return inference.ModelInfo{Name: "scripted", Device: "Test GPU", Fallback: e.fallback, GPUNotes: e.gpuNotes}
 }
 func (e *scriptedEngine) Close() {}
 
@@ -441,6 +442,17 @@ func TestDeviceFallbackIsShown(t *testing.T) {
 	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond, fallback: "The model could not be loaded on Test GPU (out of memory), so it runs on the CPU."}
 	w := newTestWindow(t, eng, "m.gguf")
 	eventually(t, w, "the fallback note", func() bool { return strings.HasSuffix(w.stateLabel.Text, "so it runs on the CPU.") })
+}
+
+func TestFailedGPUPluginsAreShown(t *testing.T) {
+	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond, gpuNotes: []string{
+		"GPU plugin cuda.so failed its test run (exit status 2: CUDA error: no kernel image), so it is not used",
+		"GPU plugin vulkan.so failed its test run (exit status 1: ggml_backend_init returned NULL), so it is not used",
+	}}
+	w := newTestWindow(t, eng, "m.gguf")
+	want := "Ready. GPU plugin cuda.so failed its test run (exit status 2: CUDA error: no kernel image), so it is not used. " +
+		"GPU plugin vulkan.so failed its test run (exit status 1: ggml_backend_init returned NULL), so it is not used"
+	eventually(t, w, "both notes", func() bool { return w.stateLabel.Text == want })
 }
 
 func TestHistoryRecordsFinalTextsAndRestores(t *testing.T) {

@@ -399,8 +399,12 @@ func (w *Window) onModel(s app.ModelStatus) {
 		if s.Info.Fallback != "" {
 			notes = append(notes, s.Info.Fallback)
 		}
+		notes = append(notes, s.Info.GPUNotes...)
 		if w.hotkeyAlarm {
 			notes = append(notes, "Hotkey: "+w.hotkeyErr)
+		}
+		for i := range notes[:len(notes)-1] {
+			notes[i] = strings.TrimSuffix(notes[i], ".") // the join puts it back
 		}
 		w.setState(strings.Join(notes, ". "))
 		w.settings.ModelPath = s.Path
