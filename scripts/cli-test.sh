@@ -51,24 +51,12 @@ missing_libs() { # the binary alone, without lib/ beside it, names the command t
 }
 check "missing libraries are named with the fix" missing_libs
 
-# A GPU plugin that aborts the process as soon as it is loaded, as the npm CUDA 13 plugin does on a driver it was not
-# built for, and the way ggml does it (seen on an H100): the failing operation and the cause go to llama.cpp's log,
-# then ggml_abort prints only its source line. The child process that tries the plugin dies, and gugugo carries on with the CPU and says why,
-# once.
+# A GPU plugin that ggml aborts as soon as it is loaded, as it does the npm CUDA 13 plugin on a driver that plugin was
+# not built for (scripts/crashing-plugin.c): the child process that tries it dies, and gugugo carries on with the CPU
+# and says why, once.
 crashing_plugin() {
 	mkdir -p "$tmp/lib/gpu" "$tmp/cache" && cp "$root"/build/lib/*.so "$tmp/lib/" &&
-		cat >"$tmp/crash.c" <<-'EOF' &&
-			void ggml_log_internal(int level, const char *format, ...);
-			void ggml_abort(const char *file, int line, const char *format, ...);
-			void *ggml_backend_init(void) {
-				ggml_log_internal(4, "ggml_cuda_compute_forward: NORM failed\n");
-				ggml_log_internal(4, "CUDA error: the provided PTX was compiled with an unsupported toolchain.\n");
-				ggml_log_internal(4, "  current device: 0, in function ggml_cuda_compute_forward at ggml-cuda.cu:2761\n");
-				ggml_abort("ggml-cuda.cu", 108, "CUDA error");
-				return 0;
-			}
-		EOF
-		gcc -shared -fPIC -o "$tmp/lib/gpu/crash-libggml-cuda.so" "$tmp/crash.c" &&
+		gcc -shared -fPIC -o "$tmp/lib/gpu/crash-libggml-cuda.so" "$root/scripts/crashing-plugin.c" &&
 		GUGUGO_LIB_DIR=$tmp/lib XDG_CACHE_HOME=$tmp/cache "$bin" translate --model "$tmp/gptneox.gguf" --to en "안녕" >"$tmp/t.out" 2>"$tmp/e" &&
 		[ -s "$tmp/t.out" ] && grep -q "crash-libggml-cuda.so failed its test run.*unsupported toolchain" "$tmp/e" &&
 		GUGUGO_LIB_DIR=$tmp/lib XDG_CACHE_HOME=$tmp/cache "$bin" translate --model "$tmp/gptneox.gguf" --to en "안녕" >"$tmp/t.out" 2>"$tmp/e" &&

@@ -184,21 +184,12 @@ stop_app
 kill "$tray"
 wait "$tray" 2>/dev/null
 
-# A GPU plugin that ggml aborts in its test run (as it does the npm CUDA 13 plugin on a driver that plugin was not built
-# for): the window runs on the CPU and its status line says why.
+# A GPU plugin that ggml aborts in its test run (scripts/crashing-plugin.c): the window runs on the CPU and its status
+# line says why.
 mkdir -p "$tmp/lib/gpu" && cp "$root"/build/lib/*.so "$tmp/lib/" &&
-	cat >"$tmp/crash.c" <<-'EOF' &&
-		void ggml_log_internal(int level, const char *format, ...);
-		void ggml_abort(const char *file, int line, const char *format, ...);
-		void *ggml_backend_init(void) {
-			ggml_log_internal(4, "CUDA error: no kernel image is available for execution on the device\n");
-			ggml_abort("ggml-cuda.cu", 108, "CUDA error");
-			return 0;
-		}
-	EOF
-	gcc -shared -fPIC -o "$tmp/lib/gpu/cuda-libggml-cuda.so" "$tmp/crash.c" || bad "building the crashing plugin"
+	gcc -shared -fPIC -o "$tmp/lib/gpu/cuda-libggml-cuda.so" "$root/scripts/crashing-plugin.c" || bad "building the crashing plugin"
 GUGUGO_LIB_DIR=$tmp/lib start_app '{}'
-if wait_state '"status":"Ready. GPU plugin cuda-libggml-cuda.so failed its test run (exit status 2: CUDA error: no kernel image'; then ok; else
+if wait_state '"status":"Ready. GPU plugin cuda-libggml-cuda.so failed its test run (exit status 2: CUDA error: the provided PTX'; then ok; else
 	bad "the failed GPU plugin is not in the status line: $(cat "$state" "$tmp/app.log")"
 fi
 stop_app
