@@ -69,7 +69,7 @@ func modelConvert(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	start := time.Now()
 	bar := newProgressBar(stderr, "Converting ")
-	if err := convert.Convert(ctx, rest[0], *out, convert.Options{Type: t, Progress: bar.bytes}); err != nil {
+	if err := convert.Convert(ctx, rest[0], *out, convert.Options{Type: t, Progress: download.NewMeter(bar.bytes, 0).Update}); err != nil {
 		bar.finish()
 		return err
 	}
@@ -120,7 +120,7 @@ func modelPull(args []string, stdout, stderr io.Writer) error {
 			}
 			step, bar = s.Step, newProgressBar(stderr, s.Step+" ")
 		}
-		bar.bytes(s.Progress.Done, s.Progress.Total)
+		bar.bytes(s.Progress)
 	})
 	if bar != nil {
 		bar.finish()

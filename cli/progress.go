@@ -16,11 +16,10 @@ type progressBar struct {
 	label string
 	last  string
 	drawn time.Time
-	start time.Time
 }
 
 func newProgressBar(w io.Writer, label string) *progressBar {
-	return &progressBar{w: w, label: label, start: time.Now()}
+	return &progressBar{w: w, label: label}
 }
 
 func (p *progressBar) draw(frac float64, detail string) {
@@ -38,9 +37,9 @@ func (p *progressBar) set(done, total int) {
 	p.draw(float64(done)/float64(max(total, 1)), fmt.Sprintf("%d/%d", done, total))
 }
 
-// bytes shows done of total bytes with the speed and the time left, a few times a second, on a terminal; elsewhere
-// it names the step once, as a download of gigabytes would otherwise fill a log.
-func (p *progressBar) bytes(done, total int64) {
+// bytes shows how far a download or conversion is (a download.Meter measures it), a few times a second, on a
+// terminal; elsewhere it names the step once, as a download of gigabytes would otherwise fill a log.
+func (p *progressBar) bytes(pr download.Progress) {
 	if f, ok := p.w.(*os.File); !ok || !isTerminal(f) {
 		if p.drawn.IsZero() && p.label != "" { // elsewhere, the step once
 			fmt.Fprintln(p.w, strings.TrimSpace(p.label)+"…")
@@ -48,20 +47,19 @@ func (p *progressBar) bytes(done, total int64) {
 		}
 		return
 	}
-	if time.Since(p.drawn) < 200*time.Millisecond && done < total {
+	if time.Since(p.drawn) < 200*time.Millisecond && pr.Done < pr.Total {
 		return
 	}
 	p.drawn = time.Now()
 	frac := 0.0
-	if total > 0 {
-		frac = float64(done) / float64(total)
+	if pr.Total > 0 {
+		frac = float64(pr.Done) / float64(pr.Total)
 	}
-	speed := float64(done) / max(time.Since(p.start).Seconds(), 1e-3)
 	left := ""
-	if speed > 0 && total > done {
-		left = fmt.Sprintf(", %s left", time.Duration(float64(total-done)/speed*float64(time.Second)).Round(time.Second))
+	if pr.Left > 0 {
+		left = fmt.Sprintf(", %s left", pr.Left.Round(time.Second))
 	}
-	p.draw(frac, fmt.Sprintf("%3.0f%% %s of %s, %s/s%s   ", frac*100, download.FormatSize(done), download.FormatSize(total), download.FormatSize(int64(speed)), left))
+	p.draw(frac, fmt.Sprintf("%3.0f%% %s of %s, %s/s%s   ", frac*100, download.FormatSize(pr.Done), download.FormatSize(pr.Total), download.FormatSize(int64(pr.Speed)), left))
 }
 
 func (p *progressBar) finish() {

@@ -148,9 +148,8 @@ func (e Entry) Pull(ctx context.Context, d *download.Downloader, dir string, sta
 		return "", err
 	}
 	step := "Converting to GGUF " + e.Convert
-	err = convert.Convert(ctx, target, e.Path(dir), convert.Options{Type: typ, Name: e.Title, Progress: func(done, total int64) {
-		status(Status{Step: step, Progress: download.Progress{Done: done, Total: total}})
-	}})
+	meter := download.NewMeter(func(p download.Progress) { status(Status{Step: step, Progress: p}) }, 0)
+	err = convert.Convert(ctx, target, e.Path(dir), convert.Options{Type: typ, Name: e.Title, Progress: meter.Update})
 	if err != nil {
 		return "", err
 	}

@@ -82,7 +82,7 @@ func (d *Downloader) Fetch(ctx context.Context, f File, dest string, progress fu
 			return err
 		}
 	}
-	meter := &meter{progress: progress, start: time.Now(), startBytes: have}
+	meter := NewMeter(progress, have)
 	for attempt := 0; ; attempt++ {
 		var total int64
 		have, total, err = d.get(ctx, client, f, out, h, have, meter)
@@ -120,7 +120,7 @@ func (e *fatalError) Unwrap() error { return e.error }
 
 // get asks for the bytes from have on and appends them to out. It returns how many bytes out holds and the file's
 // total size when the server told it.
-func (d *Downloader) get(ctx context.Context, client *http.Client, f File, out *os.File, h hash.Hash, have int64, m *meter) (int64, int64, error) {
+func (d *Downloader) get(ctx context.Context, client *http.Client, f File, out *os.File, h hash.Hash, have int64, m *Meter) (int64, int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
 	if err != nil {
 		return have, 0, &fatalError{err}
@@ -181,7 +181,7 @@ func (d *Downloader) get(ctx context.Context, client *http.Client, f File, out *
 			}
 			h.Write(buf[:n])
 			have += int64(n)
-			m.update(have, total)
+			m.Update(have, total)
 		}
 		if rerr == io.EOF {
 			if total > 0 && have < total {
@@ -248,15 +248,23 @@ func CheckSpace(dir string, need int64) error {
 	return nil
 }
 
-// meter turns byte counts into progress with speed and time left, at most ten times a second.
-type meter struct {
+// Meter turns byte counts into Progress with speed and time left, passed on at most ten times a second (and always
+// at the end). Downloads and conversions both report through one.
+type Meter struct {
 	progress   func(Progress)
 	start      time.Time
 	startBytes int64
 	last       time.Time
 }
 
-func (m *meter) update(done, total int64) {
+// NewMeter measures from now; the already bytes (a resumed download's) do not count toward the speed. progress
+// may be nil.
+func NewMeter(progress func(Progress), already int64) *Meter {
+	return &Meter{progress: progress, start: time.Now(), startBytes: already}
+}
+
+// Update reports done of total bytes.
+func (m *Meter) Update(done, total int64) {
 	if m.progress == nil || (time.Since(m.last) < 100*time.Millisecond && done != total) {
 		return
 	}
