@@ -122,13 +122,12 @@ func rate(n int, d time.Duration) float64 {
 // Engine holds one loaded model and translates with it. Translate may be called from several goroutines: calls are
 // served one at a time, in turn, and a call waiting for its turn gives up when its context ends.
 type Engine struct {
-	turn      chan struct{}
-	opts      Options
-	model     *llama.Model
-	lctx      *llama.Context
-	pctx      *llama.Context // parallel sequences, created on the first document
-	nParallel int
-	info      ModelInfo
+	turn  chan struct{}
+	opts  Options
+	model *llama.Model
+	lctx  *llama.Context
+	par   *parallel // created on the first document
+	info  ModelInfo
 }
 
 // Errors a caller may want to tell apart.
@@ -321,8 +320,8 @@ func (e *Engine) Info() ModelInfo { return e.info }
 func (e *Engine) Close() {
 	e.turn <- struct{}{}
 	if e.model != nil {
-		if e.pctx != nil {
-			e.pctx.Free()
+		if e.par != nil {
+			e.par.ctx.Free()
 		}
 		e.lctx.Free()
 		e.model.Free()
@@ -374,7 +373,7 @@ func (e *Engine) Translate(ctx context.Context, req Request, onPiece func(string
 	}
 	var err error
 	if units := SentenceUnits(req.Text, e.fitsSentence); len(units) >= ParallelMinSentences {
-		if _, _, perr := e.parallelContext(); perr != nil {
+		if _, perr := e.parallelContext(); perr != nil {
 			req.Sequential = true // no memory for parallel sequences: one after the other still works
 		}
 		if req.Sequential {

@@ -195,6 +195,13 @@ func TestCancelMidStream(t *testing.T) {
 	if r, _ := translate(t, e, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}); r.Text != "Hello la li" {
 		t.Errorf("after a cancel: %q", r.Text)
 	}
+	// The cancelled sequences left nothing behind in the parallel context.
+	doc := Request{Text: document(6), Direction: KoreanToEnglish, MaxTokens: 3}
+	par, _ := translate(t, e, doc)
+	doc.Sequential = true
+	if seq, _ := translate(t, e, doc); par.Text != seq.Text || par.Chunks != 6 {
+		t.Errorf("a document after a cancel, %d chunks:\n%q\nsequential:\n%q", par.Chunks, par.Text, seq.Text)
+	}
 }
 
 func TestLongInputSplitAndReassembled(t *testing.T) {
@@ -298,8 +305,17 @@ func TestParallelMatchesSequential(t *testing.T) {
 			if strings.Join(pieces, "") != par.Text || par.Chunks != 12 || strings.Count(par.Text, "\n\n") != 2 {
 				t.Errorf("%d chunks, text %q", par.Chunks, par.Text)
 			}
-			if e.nParallel != 4 {
-				t.Errorf("%d parallel sequences", e.nParallel)
+			if e.par.n != 4 {
+				t.Errorf("%d parallel sequences", e.par.n)
+			}
+			// Neither the throwaway token of a GPU's wide batches, nor the heading kept from the document before,
+			// nor the other direction's heading in between may change a sentence.
+			e.par.alternateAbove = 1
+			again, _ := translate(t, e, Request{Text: doc.String(), Direction: KoreanToEnglish})
+			translate(t, e, Request{Text: doc.String(), Direction: EnglishToKorean})
+			back, _ := translate(t, e, Request{Text: doc.String(), Direction: KoreanToEnglish})
+			if again.Text != seq.Text || back.Text != seq.Text {
+				t.Errorf("with a throwaway token:\n%q\nafter the other direction:\n%q\nsequential:\n%q", again.Text, back.Text, seq.Text)
 			}
 		})
 	}
@@ -346,6 +362,13 @@ func TestParallelCancel(t *testing.T) {
 	}
 	if r, _ := translate(t, e, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}); r.Text != "Hello la li" {
 		t.Errorf("after a cancel: %q", r.Text)
+	}
+	// The cancelled sequences left nothing behind in the parallel context.
+	doc := Request{Text: document(6), Direction: KoreanToEnglish, MaxTokens: 3}
+	par, _ := translate(t, e, doc)
+	doc.Sequential = true
+	if seq, _ := translate(t, e, doc); par.Text != seq.Text || par.Chunks != 6 {
+		t.Errorf("a document after a cancel, %d chunks:\n%q\nsequential:\n%q", par.Chunks, par.Text, seq.Text)
 	}
 }
 

@@ -35,35 +35,109 @@ func (e *Engine) fitsSentence(text string) bool {
 	return err == nil && len(toks) <= sentenceBudget
 }
 
+// parallel is the context for parallel sequences and what its KV cache keeps from one document to the next.
+type parallel struct {
+	ctx *llama.Context
+	n   int // sequences for sentences; sequence n holds the heading
+	// heading is the prompts' shared heading, computed once into sequence n; shares tells which sentence
+	// sequences share its cells (a unified KV cache shares rather than copies them). Both last across documents.
+	heading []llama.Token
+	shares  []bool
+	// alternateAbove: while more sequences than this decode, every other batch gets one throwaway token.
+	// Why: ggml-cuda captures a CUDA graph after two batches of the same shape and replays it while the shape
+	// holds, but with many sequences the shape changes every few steps (a sentence ends, the KV cache grows past
+	// a multiple of 256 cells), so most captures cost more than they save. llama.cpp's only switch,
+	// GGML_CUDA_DISABLE_GRAPHS, is process-wide and would slow single sentences. On an H200 this took a
+	// 55-sentence document from 0.33 to 0.27 s; on the CPU there are no graphs, so it stays 0 there.
+	alternateAbove int
+}
+
+// alternateGPU is parallel.alternateAbove on a GPU: a few sequences keep one shape long enough for a replayed
+// graph to pay.
+const alternateGPU = 8
+
 // parallelContext creates, on first use, the context for parallel sequences, sized to the memory free on the
 // device that holds the model: half of it at most, and never more sequences than maxParallel.
-func (e *Engine) parallelContext() (*llama.Context, int, error) {
-	if e.pctx != nil {
-		return e.pctx, e.nParallel, nil
+func (e *Engine) parallelContext() (*parallel, error) {
+	if e.par != nil {
+		return e.par, nil
+	}
+	budget, limit, onGPU := uint64(2<<30), cpuParallel, false
+	for _, d := range llama.Devices() {
+		if d.IsGPU() && d.Name == e.info.DeviceName {
+			budget, limit, onGPU = d.FreeMemory/2, maxParallel, true
+		}
 	}
 	n := e.opts.Parallel
 	if n <= 0 {
-		perSeq := uint64(seqCells) * e.model.KVBytesPerToken()
-		budget, limit := uint64(2<<30), cpuParallel
-		for _, d := range llama.Devices() {
-			if d.IsGPU() && d.Name == e.info.DeviceName {
-				budget, limit = d.FreeMemory/2, maxParallel
-			}
-		}
-		n = max(1, min(limit, int(budget/max(perSeq, 1))))
+		n = max(1, min(limit, int(budget/max(uint64(seqCells)*e.model.KVBytesPerToken(), 1))))
 	}
-	// One more sequence holds the prompts' shared heading (see translateParallel). The prompts that start together
-	// are computed in one run of the graph: 55 of them took 21 ms on an H100 instead of 48 ms in runs of 512 tokens.
+	// One more sequence holds the prompts' shared heading. The prompts that start together are computed in one
+	// run of the graph: 55 of them took 21 ms on an H100 instead of 48 ms in runs of 512 tokens.
 	batch := min(2048, n*seqCells)
 	c, err := llama.NewContext(e.model, llama.ContextParams{
 		Size: n*seqCells + prefixCells, Batch: batch, Ubatch: batch, Sequences: n + 1, Threads: e.info.Threads, GreedyOnBackend: true,
 		Unified: true, // 3-4× faster documents than a KV cache split per sequence (measured on an H200)
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	e.pctx, e.nParallel = c, n
-	return c, n, nil
+	e.par = &parallel{ctx: c, n: n, shares: make([]bool, n)}
+	if onGPU {
+		e.par.alternateAbove = alternateGPU
+	}
+	return e.par, nil
+}
+
+// useHeading makes the heading prompts start with the one computed in the holder sequence, computing it when the
+// context holds another (the other direction's) or none.
+func (p *parallel) useHeading(heading []llama.Token) error {
+	if slices.Equal(p.heading, heading) && p.heading != nil {
+		return nil
+	}
+	l := p.ctx
+	l.ClearMemory()
+	p.heading = nil
+	clear(p.shares)
+	if len(heading) == 0 {
+		return nil
+	}
+	l.BatchClear()
+	for j, t := range heading {
+		l.BatchAdd(t, j, p.n, false)
+	}
+	if err := l.Decode(); err != nil {
+		return err
+	}
+	p.heading = heading
+	return nil
+}
+
+// begin readies sequence seq for a prompt: it shares the heading's cells when the prompt starts with the heading
+// (from is then the heading's length), and holds nothing else.
+func (p *parallel) begin(seq int, prompt []llama.Token) (from int) {
+	h := len(p.heading)
+	if h > 0 && len(prompt) > h && slices.Equal(prompt[:h], p.heading) {
+		if !p.shares[seq] {
+			p.ctx.CopySequence(p.n, seq, -1, -1)
+			p.shares[seq] = true
+		}
+		return h
+	}
+	if p.shares[seq] {
+		p.ctx.RemoveSequence(seq, -1, -1)
+		p.shares[seq] = false
+	}
+	return 0
+}
+
+// end drops what sequence seq computed after the heading, keeping the shared heading for its next sentence.
+func (p *parallel) end(seq int) {
+	from := 0
+	if p.shares[seq] {
+		from = len(p.heading)
+	}
+	p.ctx.RemoveSequence(seq, from, -1)
 }
 
 // seqState is a sentence being decoded in one of the parallel sequences.
@@ -80,30 +154,20 @@ type seqState struct {
 // and streams the translations in document order: the earliest unfinished sentence live, the later ones as soon
 // as every sentence before them is done.
 func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Request, res *Result, emit func(string), start time.Time) error {
-	l, n, err := e.parallelContext()
+	p, err := e.parallelContext()
 	if err != nil {
 		return err
 	}
-	l.ClearMemory()
-	defer l.ClearMemory()
-	// Every prompt starts with the same heading: it is decoded once, into sequence n, and each sentence's sequence
-	// shares those cells (a unified KV cache shares rather than copies them) and starts after them.
-	holder := n
-	prefix, err := e.model.Tokenize(req.Direction.heading(), true)
+	l, n := p.ctx, p.n
+	heading, err := e.model.Tokenize(req.Direction.heading(), true)
 	if err != nil {
 		return err
 	}
-	if len(prefix) > prefixCells {
-		prefix = nil
+	if len(heading) > prefixCells {
+		heading = nil
 	}
-	if len(prefix) > 0 {
-		l.BatchClear()
-		for j, t := range prefix {
-			l.BatchAdd(t, j, holder, j == len(prefix)-1)
-		}
-		if err := l.Decode(); err != nil {
-			return err
-		}
+	if err := p.useHeading(heading); err != nil {
+		return err
 	}
 	res.Chunks = len(units)
 	out := make([]strings.Builder, len(units))
@@ -114,8 +178,17 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 	}
 	prompts := make([][]llama.Token, len(units)) // tokenized once, when a unit is next to start
 	var active []*seqState
-	next, head, shown, done := 0, 0, 0, 0
-	var firstDecode time.Time
+	throwaway := false // whether the batch holds the holder's throwaway token (see alternateAbove)
+	defer func() {
+		for _, s := range active {
+			p.end(s.seq)
+		}
+		if throwaway {
+			l.RemoveSequence(n, len(p.heading), -1)
+		}
+	}()
+	next, head, shown, done, step := 0, 0, 0, 0, 0
+	var firstToken time.Time
 	for head < len(units) {
 		if err := ctx.Err(); err != nil {
 			res.Stop = StopCancelled
@@ -133,37 +206,34 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 				}
 			}
 			toks := prompts[next]
-			from := 0 // the first token this sequence computes itself
-			if len(prefix) > 0 && len(toks) > len(prefix) && slices.Equal(toks[:len(prefix)], prefix) {
-				from = len(prefix)
-			}
-			if l.BatchLen()+len(toks)-from > l.BatchCap() {
+			if l.BatchLen()+len(toks)-len(p.heading) > l.BatchCap()-1 { // -1: room for the throwaway token
 				break // starts in a later round
 			}
-			s := &seqState{unit: next, seq: free[len(free)-1], pos: len(toks), st: newStream(req.limit(len(toks), seqCells), req.ForceTokens > 0 || req.BenchLength)}
+			seq := free[len(free)-1]
 			free = free[:len(free)-1]
-			if from > 0 {
-				l.CopySequence(holder, s.seq, -1, -1)
-			}
-			for j := from; j < len(toks); j++ {
-				s.row = l.BatchAdd(toks[j], j, s.seq, j == len(toks)-1)
+			s := &seqState{unit: next, seq: seq, pos: len(toks), st: newStream(req.limit(len(toks), seqCells), req.ForceTokens > 0 || req.BenchLength)}
+			for j := p.begin(seq, toks); j < len(toks); j++ {
+				s.row = l.BatchAdd(toks[j], j, seq, j == len(toks)-1)
 			}
 			res.PromptTokens += len(toks)
 			active = append(active, s)
 			next++
 		}
+		throwaway = p.alternateAbove > 0 && len(active) > p.alternateAbove && step%2 == 1
+		if throwaway {
+			l.BatchAdd(0, len(p.heading), n, false)
+		}
 		if err := l.Decode(); err != nil {
 			return err
 		}
-		now := time.Now()
-		if firstDecode.IsZero() {
-			firstDecode = now
-			res.TimeToFirstToken = now.Sub(start)
-			res.PromptDuration = now.Sub(start)
+		step++
+		if throwaway {
+			l.RemoveSequence(n, len(p.heading), -1)
+			throwaway = false
 		}
 		kept := active[:0]
 		for _, s := range active {
-			s.tok = l.Next(s.row)
+			s.tok = l.Next(s.row) // waits for the batch
 			res.GeneratedTokens++
 			text, end := s.st.step(e.model, s.tok)
 			out[s.unit].WriteString(text)
@@ -173,7 +243,7 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 			}
 			finished[s.unit] = true
 			res.Stop = s.st.stop
-			l.RemoveSequence(s.seq, -1, -1)
+			p.end(s.seq)
 			free = append(free, s.seq)
 			done++
 			if req.OnProgress != nil {
@@ -181,6 +251,11 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 			}
 		}
 		active = kept
+		if firstToken.IsZero() {
+			firstToken = time.Now()
+			res.TimeToFirstToken = firstToken.Sub(start)
+			res.PromptDuration = firstToken.Sub(start)
+		}
 		for head < len(units) {
 			if t := out[head].String(); len(t) > shown {
 				emit(t[shown:])
@@ -196,7 +271,7 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 			shown = 0
 		}
 	}
-	res.DecodeDuration = time.Since(firstDecode)
+	res.DecodeDuration = time.Since(firstToken)
 	res.decodeSteps = res.GeneratedTokens
 	return nil
 }
