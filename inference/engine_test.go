@@ -284,7 +284,8 @@ func TestParallelMatchesSequential(t *testing.T) {
 			var doc strings.Builder
 			for i := 0; i < 12; i++ {
 				w := strings.TrimSpace(words[i%len(words)])
-				fmt.Fprintf(&doc, "%s %s %s %s.", w, strings.TrimSpace(words[(i+3)%len(words)]), w, strings.TrimSpace(words[(i+5)%len(words)]))
+				// Sentences of different lengths end at different steps, as real ones do.
+				fmt.Fprintf(&doc, "%s %s %s %s%s.", w, strings.TrimSpace(words[(i+3)%len(words)]), w, strings.TrimSpace(words[(i+5)%len(words)]), strings.Repeat(" "+w, i%3))
 				if i%5 == 4 {
 					doc.WriteString("\n\n")
 				} else {
@@ -308,14 +309,25 @@ func TestParallelMatchesSequential(t *testing.T) {
 			if e.par.n != 4 {
 				t.Errorf("%d parallel sequences", e.par.n)
 			}
-			// Neither the throwaway token of a GPU's wide batches, nor the heading kept from the document before,
-			// nor the other direction's heading in between may change a sentence.
-			e.par.alternateAbove = 1
-			again, _ := translate(t, e, Request{Text: doc.String(), Direction: KoreanToEnglish})
-			translate(t, e, Request{Text: doc.String(), Direction: EnglishToKorean})
-			back, _ := translate(t, e, Request{Text: doc.String(), Direction: KoreanToEnglish})
-			if again.Text != seq.Text || back.Text != seq.Text {
-				t.Errorf("with a throwaway token:\n%q\nafter the other direction:\n%q\nsequential:\n%q", again.Text, back.Text, seq.Text)
+			// Neither the throwaway token of a GPU's wide batches, nor the finished sentences that pad its last few,
+			// nor the heading kept from the document before, nor the other direction's heading in between may
+			// change a sentence.
+			// (Answers the length of gugugo bench's, which differ from sentence to sentence, make the last few end
+			// at different steps.)
+			fixed := Request{Text: doc.String(), Direction: KoreanToEnglish, BenchLength: true, Sequential: true}
+			seqFixed, _ := translate(t, e, fixed)
+			fixed.Sequential = false
+			for _, above := range []int{1, 3} {
+				e.par.alternateAbove = above
+				again, _ := translate(t, e, Request{Text: doc.String(), Direction: KoreanToEnglish})
+				translate(t, e, Request{Text: doc.String(), Direction: EnglishToKorean})
+				back, _ := translate(t, e, Request{Text: doc.String(), Direction: KoreanToEnglish})
+				if again.Text != seq.Text || back.Text != seq.Text {
+					t.Errorf("alternating above %d:\n%q\nafter the other direction:\n%q\nsequential:\n%q", above, again.Text, back.Text, seq.Text)
+				}
+				if r, _ := translate(t, e, fixed); r.Text != seqFixed.Text || r.GeneratedTokens != seqFixed.GeneratedTokens {
+					t.Errorf("alternating above %d, %d tokens:\n%q\nsequential, %d tokens:\n%q", above, r.GeneratedTokens, r.Text, seqFixed.GeneratedTokens, seqFixed.Text)
+				}
 			}
 		})
 	}

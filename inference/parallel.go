@@ -148,6 +148,9 @@ type seqState struct {
 	tok  llama.Token
 	row  int
 	st   *stream
+	// pad marks a finished sentence whose sequence stays in the batch, its tokens thrown away, to keep the
+	// batch's shape for the last few (see parallel.alternateAbove).
+	pad bool
 }
 
 // translateParallel decodes the units as parallel sequences, starting a new one whenever a sequence finishes,
@@ -231,8 +234,19 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 			l.RemoveSequence(n, len(p.heading), -1)
 			throwaway = false
 		}
+		// The last few sentences keep one batch shape, so that a GPU replays the graph it captures for them.
+		tail := p.alternateAbove > 0 && next == len(units) && len(active) <= p.alternateAbove
 		kept := active[:0]
 		for _, s := range active {
+			if s.pad {
+				if s.pos < seqCells-1 {
+					kept = append(kept, s)
+				} else {
+					p.end(s.seq)
+					free = append(free, s.seq)
+				}
+				continue
+			}
 			s.tok = l.Next(s.row) // waits for the batch
 			res.GeneratedTokens++
 			text, end := s.st.step(e.model, s.tok)
@@ -243,9 +257,14 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 			}
 			finished[s.unit] = true
 			res.Stop = s.st.stop
-			p.end(s.seq)
-			free = append(free, s.seq)
 			done++
+			if tail && s.pos < seqCells-1 {
+				s.pad = true
+				kept = append(kept, s)
+			} else {
+				p.end(s.seq)
+				free = append(free, s.seq)
+			}
 			if req.OnProgress != nil {
 				req.OnProgress(done, len(units))
 			}
