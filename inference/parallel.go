@@ -43,12 +43,15 @@ type parallel struct {
 	// sequences share its cells (a unified KV cache shares rather than copies them). Both last across documents.
 	heading []llama.Token
 	shares  []bool
-	// alternateAbove: while more sequences than this decode, every other batch gets one throwaway token.
+	// alternateAbove: while more sequences than this decode, every other batch gets one throwaway token; once no
+	// more sentences wait and this many or fewer decode, finished ones stay in the batch (seqState.pad).
 	// Why: ggml-cuda captures a CUDA graph after two batches of the same shape and replays it while the shape
 	// holds, but with many sequences the shape changes every few steps (a sentence ends, the KV cache grows past
-	// a multiple of 256 cells), so most captures cost more than they save. llama.cpp's only switch,
-	// GGML_CUDA_DISABLE_GRAPHS, is process-wide and would slow single sentences. On an H200 this took a
-	// 55-sentence document from 0.33 to 0.27 s; on the CPU there are no graphs, so it stays 0 there.
+	// a multiple of 256 cells), so most captures cost more than they save; the last few sentences, on the other
+	// hand, are cheap to keep in one shape and slow without a graph. llama.cpp's only switch,
+	// GGML_CUDA_DISABLE_GRAPHS, is process-wide and would slow single sentences. On an H200 the bench's English
+	// document took 0.28-0.29 s before, 0.26 s with the throwaway token and 0.24-0.25 s with both. There are no
+	// graphs on the CPU, so it is 0 there.
 	alternateAbove int
 }
 
@@ -73,7 +76,7 @@ func (e *Engine) parallelContext() (*parallel, error) {
 		n = max(1, min(limit, int(budget/max(uint64(seqCells)*e.model.KVBytesPerToken(), 1))))
 	}
 	// One more sequence holds the prompts' shared heading. The prompts that start together are computed in one
-	// run of the graph: 55 of them took 21 ms on an H100 instead of 48 ms in runs of 512 tokens.
+	// run of the graph (n_ubatch = n_batch), which made the English test document 1% faster on an H100.
 	batch := min(2048, n*seqCells)
 	c, err := llama.NewContext(e.model, llama.ContextParams{
 		Size: n*seqCells + prefixCells, Batch: batch, Ubatch: batch, Sequences: n + 1, Threads: e.info.Threads, GreedyOnBackend: true,
@@ -113,22 +116,23 @@ func (p *parallel) useHeading(heading []llama.Token) error {
 	return nil
 }
 
-// begin readies sequence seq for a prompt: it shares the heading's cells when the prompt starts with the heading
-// (from is then the heading's length), and holds nothing else.
-func (p *parallel) begin(seq int, prompt []llama.Token) (from int) {
-	h := len(p.heading)
-	if h > 0 && len(prompt) > h && slices.Equal(prompt[:h], p.heading) {
-		if !p.shares[seq] {
-			p.ctx.CopySequence(p.n, seq, -1, -1)
-			p.shares[seq] = true
-		}
+// shared is how many tokens at the start of prompt the heading computes: all of the heading's, or none.
+func (p *parallel) shared(prompt []llama.Token) int {
+	if h := len(p.heading); h > 0 && len(prompt) > h && slices.Equal(prompt[:h], p.heading) {
 		return h
 	}
-	if p.shares[seq] {
-		p.ctx.RemoveSequence(seq, -1, -1)
-		p.shares[seq] = false
-	}
 	return 0
+}
+
+// begin readies sequence seq for a prompt: sharing the heading's cells or not, and holding nothing else.
+func (p *parallel) begin(seq int, share bool) {
+	switch {
+	case share && !p.shares[seq]:
+		p.ctx.CopySequence(p.n, seq, -1, -1)
+	case !share && p.shares[seq]:
+		p.ctx.RemoveSequence(seq, -1, -1)
+	}
+	p.shares[seq] = share
 }
 
 // end drops what sequence seq computed after the heading, keeping the shared heading for its next sentence.
@@ -209,13 +213,16 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 				}
 			}
 			toks := prompts[next]
-			if l.BatchLen()+len(toks)-len(p.heading) > l.BatchCap()-1 { // -1: room for the throwaway token
+			// The sequence computes its prompt from token from on; -1 leaves room for the throwaway token.
+			from := p.shared(toks)
+			if l.BatchLen()+len(toks)-from > l.BatchCap()-1 {
 				break // starts in a later round
 			}
 			seq := free[len(free)-1]
 			free = free[:len(free)-1]
+			p.begin(seq, from > 0)
 			s := &seqState{unit: next, seq: seq, pos: len(toks), st: newStream(req.limit(len(toks), seqCells), req.ForceTokens > 0 || req.BenchLength)}
-			for j := p.begin(seq, toks); j < len(toks); j++ {
+			for j := from; j < len(toks); j++ {
 				s.row = l.BatchAdd(toks[j], j, seq, j == len(toks)-1)
 			}
 			res.PromptTokens += len(toks)
