@@ -14,10 +14,14 @@ out=${LLAMA_BUILD:-$src/build-cuda}
 command -v nvcc >/dev/null || { echo "cuda-plugin: nvcc not found (install the CUDA toolkit)" >&2; exit 1; }
 targets=(ggml-cuda)
 [ "${BENCH:-0}" = 1 ] && targets+=(llama-bench llama-batched-bench)
+# The plugin needs its own build's libggml-base.so.0 (the npm one is named libggml-base.so): it goes beside the
+# plugin, found through a RUNPATH of $ORIGIN, so the plugin keeps working once the build directory is gone.
 cmake -S "$src" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$archs" \
+	-DCMAKE_BUILD_RPATH_USE_ORIGIN=ON \
 	-DGGML_BACKEND_DL=ON -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF \
 	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF >/dev/null
 cmake --build "$out" -j "$(nproc)" --target "${targets[@]}"
 mkdir -p "$lib"
 cp "$out/bin/libggml-cuda.so" "$lib/"
+cp -P "$out"/bin/libggml-base.so.0* "$lib/"
 echo "cuda-plugin: $lib/libggml-cuda.so"
