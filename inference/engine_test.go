@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -330,6 +331,28 @@ func TestParallelMatchesSequential(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// On the CPU the first sentence starts a step before the others, so that its first words do not wait for every
+// prompt of the document: with answers of equal length it ends a step before them, its translation and the text
+// the second sentence has by then shown in between.
+func TestFirstSentenceStartsAloneOnCPU(t *testing.T) {
+	words := []string{" la", " li", " lu", " apple"}
+	e := load(t, model(t, "echo-gptneox", tinymodel.Options{Arch: "gptneox", Echo: words}), Options{Parallel: 4})
+	var events []string
+	req := Request{Text: "la li la. li la li. lu la lu. apple la apple.", Direction: KoreanToEnglish,
+		OnProgress: func(done, total int) { events = append(events, fmt.Sprintf("done %d", done)) }}
+	res, err := e.Translate(context.Background(), req, func(s string) { events = append(events, "piece") })
+	if err != nil || res.Chunks != 4 {
+		t.Fatalf("%v, %d chunks", err, res.Chunks)
+	}
+	if !e.par.firstAlone {
+		t.Fatal("the first sentence does not start alone on the CPU")
+	}
+	i := slices.Index(events, "done 1")
+	if i < 0 || i+1 >= len(events) || events[i+1] != "piece" || slices.Index(events, "done 2") < i+2 {
+		t.Errorf("events %v: the first sentence did not end a step before the others", events)
 	}
 }
 
