@@ -196,13 +196,6 @@ func TestCancelMidStream(t *testing.T) {
 	if r, _ := translate(t, e, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}); r.Text != "Hello la li" {
 		t.Errorf("after a cancel: %q", r.Text)
 	}
-	// The cancelled sequences left nothing behind in the parallel context.
-	doc := Request{Text: document(6), Direction: KoreanToEnglish, MaxTokens: 3}
-	par, _ := translate(t, e, doc)
-	doc.Sequential = true
-	if seq, _ := translate(t, e, doc); par.Text != seq.Text || par.Chunks != 6 {
-		t.Errorf("a document after a cancel, %d chunks:\n%q\nsequential:\n%q", par.Chunks, par.Text, seq.Text)
-	}
 }
 
 func TestLongInputSplitAndReassembled(t *testing.T) {
@@ -312,9 +305,8 @@ func TestParallelMatchesSequential(t *testing.T) {
 			}
 			// Neither the throwaway token of a GPU's wide batches, nor the finished sentences that pad its last few,
 			// nor the heading kept from the document before, nor the other direction's heading in between may
-			// change a sentence.
-			// (Answers the length of gugugo bench's, which differ from sentence to sentence, make the last few end
-			// at different steps.)
+			// change a sentence. Answers as long as gugugo bench makes them differ from sentence to sentence, so
+			// that the last few end at different steps and padding happens.
 			fixed := Request{Text: doc.String(), Direction: KoreanToEnglish, BenchLength: true, Sequential: true}
 			seqFixed, _ := translate(t, e, fixed)
 			fixed.Sequential = false
