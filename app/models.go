@@ -286,13 +286,9 @@ func Devices() []Device {
 	return out
 }
 
-// BestGPU is the GPU with the most free memory, as the engine would pick it; ok is false without one.
+// BestGPU is the GPU the engine puts a model on by default (the one with the most free memory); ok is false
+// without one.
 func BestGPU() (description string, free uint64, ok bool) {
-	devs, _ := inference.Devices()
-	for _, d := range devs {
-		if d.IsGPU() && d.FreeMemory >= free {
-			description, free, ok = d.Description, d.FreeMemory, true
-		}
-	}
-	return description, free, ok
+	d, ok := inference.BestGPU()
+	return d.Description, d.FreeMemory, ok
 }

@@ -203,12 +203,12 @@ func pickDevice(want string, gpuLayers int) (llama.Device, int, int, error) {
 		switch {
 		case d.Type == llama.DeviceCPU:
 			cpu = d
-		case !d.IsGPU():
-		case strings.EqualFold(want, d.Name):
-			best = i
-		case want == "" && (best < 0 || d.FreeMemory > devs[best].FreeMemory):
+		case d.IsGPU() && strings.EqualFold(want, d.Name):
 			best = i
 		}
+	}
+	if want == "" {
+		best = bestGPU(devs)
 	}
 	switch {
 	case strings.EqualFold(want, "cpu") || gpuLayers == 0 || want == "" && best < 0:
@@ -223,6 +223,29 @@ func pickDevice(want string, gpuLayers int) (llama.Device, int, int, error) {
 		}
 	}
 	return cpu, -1, 0, fmt.Errorf("no device %q (devices: cpu %s)", want, strings.Join(names, " "))
+}
+
+// bestGPU is the index of the GPU with the most free memory (the first of equals), or -1 without a GPU.
+func bestGPU(devs []llama.Device) int {
+	best := -1
+	for i, d := range devs {
+		if d.IsGPU() && (best < 0 || d.FreeMemory > devs[best].FreeMemory) {
+			best = i
+		}
+	}
+	return best
+}
+
+// BestGPU is the GPU that the automatic device choice (Options.Device "") puts a model on; ok is false without one.
+func BestGPU() (d llama.Device, ok bool) {
+	devs, err := Devices()
+	if err != nil {
+		return d, false
+	}
+	if i := bestGPU(devs); i >= 0 {
+		return devs[i], true
+	}
+	return d, false
 }
 
 // Load loads a GGUF model.
