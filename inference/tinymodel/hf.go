@@ -99,7 +99,7 @@ func WriteHF(dir string, o HFOptions) error {
 
 	rng := rand.New(rand.NewPCG(o.Seed, 0x2545f4914f6cdd1d))
 	values := func(t tensor) []float32 {
-		v := make([]float32, product(t.shape))
+		v := make([]float32, count(t.shape))
 		for i := range v {
 			v[i] = float32(rng.NormFloat64() * o.Std)
 			if len(t.shape) == 1 && isLayerNormWeight(t.name) {
@@ -141,14 +141,6 @@ func WriteHF(dir string, o HFOptions) error {
 
 func isLayerNormWeight(name string) bool {
 	return strings.HasSuffix(name, ".weight") && (strings.Contains(name, "layernorm") || strings.Contains(name, "layer_norm"))
-}
-
-func product(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	return n
 }
 
 func writeJSON(path string, v any) error {
@@ -216,7 +208,7 @@ func (w *safetensorsWriter) write(path string, data func(i int) []float32) error
 	header := map[string]any{"__metadata__": map[string]string{"format": "pt"}}
 	off := 0
 	for i, name := range w.names {
-		n := product(w.shapes[i]) * dtypeSize(w.dtypes[i])
+		n := count(w.shapes[i]) * dtypeSize(w.dtypes[i])
 		header[name] = map[string]any{"dtype": w.dtypes[i], "shape": w.shapes[i], "data_offsets": []int{off, off + n}}
 		off += n
 	}

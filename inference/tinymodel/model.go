@@ -184,7 +184,8 @@ func Write(path string, o Options) error {
 	return f.Close()
 }
 
-func count(shape []uint64) int {
+// count is the number of elements of a tensor of this shape.
+func count[T int | uint64](shape []T) int {
 	n := 1
 	for _, d := range shape {
 		n *= int(d)
