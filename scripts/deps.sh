@@ -27,15 +27,21 @@ test) want+=("${test_pkgs[@]}" "${package_pkgs[@]}") ;;
 package) want+=("${package_pkgs[@]}") ;;
 esac
 
+# as_root sets sudo to what runs a command as root (nothing as root, sudo where it needs no password), or stops with
+# the message.
+as_root() {
+	if [ "$(id -u)" = 0 ]; then sudo=(); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo); else
+		echo "deps: $1" >&2
+		exit 1
+	fi
+}
+
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" = 0 ]; then sudo=(); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo); else
-		echo "deps: missing Debian packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})" >&2
-		exit 1
-	fi
+	as_root "missing Debian packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})"
 	echo "deps: installing ${missing[*]}" >&2
 	"${sudo[@]}" apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -43,10 +49,7 @@ fi
 
 # The IME test runs in en_US.UTF-8: XIM does not start in the C.UTF-8 locale.
 if [ "${1:-build}" = test ] && ! locale -a 2>/dev/null | grep -qix 'en_US.utf-\?8'; then
-	if [ "$(id -u)" = 0 ]; then sudo=(); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo); else
-		echo "deps: the en_US.UTF-8 locale is missing (as root: enable it in /etc/locale.gen and run locale-gen)" >&2
-		exit 1
-	fi
+	as_root "the en_US.UTF-8 locale is missing (as root: enable it in /etc/locale.gen and run locale-gen)"
 	echo "deps: generating the en_US.UTF-8 locale" >&2
 	"${sudo[@]}" sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen
 	grep -q '^en_US.UTF-8 UTF-8' /etc/locale.gen || echo 'en_US.UTF-8 UTF-8' | "${sudo[@]}" tee -a /etc/locale.gen >/dev/null
