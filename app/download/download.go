@@ -31,7 +31,7 @@ type File struct {
 // Progress is how far a download is.
 type Progress struct {
 	Done, Total int64         // bytes; Total 0 when unknown
-	Speed       float64       // bytes a second, over the last few seconds
+	Speed       float64       // bytes a second, on average since the Meter started (not counting resumed bytes)
 	Left        time.Duration // 0 when unknown
 }
 
