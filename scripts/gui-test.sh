@@ -200,6 +200,11 @@ mkdir -p "$HOME/.config/glib-2.0/settings"
 printf "[org/freedesktop/ibus/engine/hangul]\ninitial-input-mode='hangul'\n" >"$HOME/.config/glib-2.0/settings/keyfile"
 GSETTINGS_BACKEND=keyfile ibus-daemon --xim --daemonize --replace --panel=disable 2>"$tmp/ibus.log"
 for _ in $(seq 50); do ibus engine hangul 2>/dev/null && break; sleep 0.1; done
+# The app looks for an XIM server once, when it opens the display, and IBus registers its own (a separate process)
+# some time after the daemon answers: started before that, the app gets no input method and the keys arrive as
+# Latin letters. Wait for the registration on the root window.
+for _ in $(seq 100); do xprop -root XIM_SERVERS 2>/dev/null | grep -q '@server=ibus' && break; sleep 0.1; done
+xprop -root XIM_SERVERS 2>/dev/null | grep -q '@server=ibus' || bad "IBus registered no XIM server: $(cat "$tmp/ibus.log")"
 XMODIFIERS=@im=ibus LC_ALL=en_US.UTF-8 start_app '{"auto_translate":false}'
 wait_state '"model":"gugugo-test-gptneox"' || bad "the model did not load for the IME test"
 win=$(xdotool search --sync --name '^Gugugo$' | head -1)
