@@ -50,8 +50,10 @@ type parallel struct {
 	// a multiple of 256 cells), so most captures cost more than they save; the last few sentences, on the other
 	// hand, are cheap to keep in one shape and slow without a graph. llama.cpp's only switch,
 	// GGML_CUDA_DISABLE_GRAPHS, is process-wide and would slow single sentences. On an H200 the bench's English
-	// document took 0.28-0.29 s before, 0.26 s with the throwaway token and 0.24-0.25 s with both. There are no
-	// graphs on the CPU, so it is 0 there.
+	// document took 0.28-0.29 s before, 0.26 s with the throwaway token and 0.24-0.25 s with both. Padding with
+	// every finished sentence from the start instead, so that graphs replay throughout, was slower (0.32-0.34 s
+	// against 0.28 s): every step then costs what the widest one does. There are no graphs on the CPU, so it is 0
+	// there.
 	alternateAbove int
 	// firstAlone starts a document's first sentence a step before the others, so that its first words do not wait
 	// for all the prompts of the first wave. That takes seconds on the CPU: on a 2-core machine the bench's English
@@ -248,39 +250,34 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 			l.RemoveSequence(n, len(p.heading), -1)
 			throwaway = false
 		}
-		// The last few sentences keep one batch shape, so that a GPU replays the graph it captures for them.
+		// The last few sentences keep one batch shape, so that a GPU replays the graph it captures for them. Once
+		// true, tail stays true: no sentence waits, and the batch only shrinks.
 		tail := p.alternateAbove > 0 && next == len(units) && len(active) <= p.alternateAbove
 		kept := active[:0]
 		for _, s := range active {
-			if s.pad {
-				if s.pos < seqCells-1 {
+			if !s.pad {
+				s.tok = l.Next(s.row) // waits for the batch
+				res.GeneratedTokens++
+				text, end := s.st.step(e.model, s.tok)
+				out[s.unit].WriteString(text)
+				if !end {
 					kept = append(kept, s)
-				} else {
-					p.end(s.seq)
-					free = append(free, s.seq)
+					continue
 				}
-				continue
+				finished[s.unit] = true
+				res.Stop = s.st.stop
+				done++
+				if req.OnProgress != nil {
+					req.OnProgress(done, len(units))
+				}
 			}
-			s.tok = l.Next(s.row) // waits for the batch
-			res.GeneratedTokens++
-			text, end := s.st.step(e.model, s.tok)
-			out[s.unit].WriteString(text)
-			if !end {
-				kept = append(kept, s)
-				continue
-			}
-			finished[s.unit] = true
-			res.Stop = s.st.stop
-			done++
+			// A finished sentence pads the batch while its sequence has room, else its sequence is free again.
 			if tail && s.pos < seqCells-1 {
 				s.pad = true
 				kept = append(kept, s)
 			} else {
 				p.end(s.seq)
 				free = append(free, s.seq)
-			}
-			if req.OnProgress != nil {
-				req.OnProgress(done, len(units))
 			}
 		}
 		active = kept
