@@ -31,6 +31,9 @@ type Options struct {
 	Verbose bool
 	// Parallel is the number of sentences of a document decoded together; 0 sizes it to the free memory.
 	Parallel int
+	// Lanes is how many llama.cpp contexts, each driven by its own goroutine, share those sentences; 0 is 2 on a
+	// GPU and 1 on the CPU.
+	Lanes int
 	// Device is where the model runs: "" for the GPU with the most free memory (the CPU without one), "cpu", or a
 	// device's name from Devices (CUDA0, Vulkan0, ...).
 	Device string
@@ -126,7 +129,7 @@ type Engine struct {
 	opts  Options
 	model *llama.Model
 	lctx  *llama.Context
-	par   *parallel // created on the first document
+	lanes []*lane // created on the first document
 	info  ModelInfo
 }
 
@@ -343,8 +346,8 @@ func (e *Engine) Info() ModelInfo { return e.info }
 func (e *Engine) Close() {
 	e.turn <- struct{}{}
 	if e.model != nil {
-		if e.par != nil {
-			e.par.ctx.Free()
+		for _, l := range e.lanes {
+			l.ctx.Free()
 		}
 		e.lctx.Free()
 		e.model.Free()
@@ -396,7 +399,7 @@ func (e *Engine) Translate(ctx context.Context, req Request, onPiece func(string
 	}
 	var err error
 	if units := SentenceUnits(req.Text, e.fitsSentence); len(units) >= ParallelMinSentences {
-		if _, perr := e.parallelContext(); perr != nil {
+		if _, perr := e.parallelLanes(); perr != nil {
 			req.Sequential = true // no memory for parallel sequences: one after the other still works
 		}
 		if req.Sequential {

@@ -272,9 +272,14 @@ func document(sentences int) string {
 // sentences also makes it work in waves.
 func TestParallelMatchesSequential(t *testing.T) {
 	words := []string{" la", " li", " lu", " apple", " student", " weather", " good", " Hello", " world", " today"}
-	for _, arch := range Architectures {
-		t.Run(arch, func(t *testing.T) {
-			e := load(t, model(t, "echo-"+arch, tinymodel.Options{Arch: arch, Echo: words}), Options{Parallel: 4})
+	for _, c := range []struct {
+		arch  string
+		lanes int
+	}{{"gptneox", 1}, {"llama", 1}, {"gptneox", 2}} {
+		arch := c.arch
+		t.Run(fmt.Sprintf("%s/lanes=%d", arch, c.lanes), func(t *testing.T) {
+			// Two lanes of two sequences each take the 12 sentences in waves, from two goroutines.
+			e := load(t, model(t, "echo-"+arch, tinymodel.Options{Arch: arch, Echo: words}), Options{Parallel: 4, Lanes: c.lanes})
 			var doc strings.Builder
 			for i := 0; i < 12; i++ {
 				w := strings.TrimSpace(words[i%len(words)])
@@ -300,8 +305,8 @@ func TestParallelMatchesSequential(t *testing.T) {
 			if strings.Join(pieces, "") != par.Text || par.Chunks != 12 || strings.Count(par.Text, "\n\n") != 2 {
 				t.Errorf("%d chunks, text %q", par.Chunks, par.Text)
 			}
-			if e.par.n != 4 {
-				t.Errorf("%d parallel sequences", e.par.n)
+			if len(e.lanes) != c.lanes || e.lanes[0].n != 4/c.lanes {
+				t.Errorf("%d lanes of %d sequences, want %d", len(e.lanes), e.lanes[0].n, c.lanes)
 			}
 			// Neither the throwaway token of a GPU's wide batches, nor the finished sentences that pad its last few,
 			// nor the heading kept from the document before, nor the other direction's heading in between may
@@ -311,7 +316,9 @@ func TestParallelMatchesSequential(t *testing.T) {
 			seqFixed, _ := translate(t, e, fixed)
 			fixed.Sequential = false
 			for _, above := range []int{1, 3} {
-				e.par.alternateAbove = above
+				for _, ln := range e.lanes {
+					ln.alternateAbove = above
+				}
 				again, _ := translate(t, e, Request{Text: doc.String(), Direction: KoreanToEnglish})
 				translate(t, e, Request{Text: doc.String(), Direction: EnglishToKorean})
 				back, _ := translate(t, e, Request{Text: doc.String(), Direction: KoreanToEnglish})
@@ -339,7 +346,7 @@ func TestFirstSentenceStartsAloneOnCPU(t *testing.T) {
 	if err != nil || res.Chunks != 4 {
 		t.Fatalf("%v, %d chunks", err, res.Chunks)
 	}
-	if !e.par.firstAlone {
+	if !e.lanes[0].firstAlone {
 		t.Fatal("the first sentence does not start alone on the CPU")
 	}
 	i := slices.Index(events, "done 1")
@@ -373,29 +380,33 @@ func TestParallelRandomModelNearTies(t *testing.T) {
 }
 
 func TestParallelCancel(t *testing.T) {
-	e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), Options{Parallel: 4})
-	ctx, cancel := context.WithCancel(context.Background())
-	n := 0
-	res, err := e.Translate(ctx, Request{Text: document(20), Direction: KoreanToEnglish, MaxTokens: 5000}, func(string) {
-		if n++; n == 3 {
-			cancel()
-		}
-	})
-	if !errors.Is(err, context.Canceled) || res.Stop != StopCancelled {
-		t.Fatalf("err %v, stop %s", err, res.Stop)
-	}
-	if n != 3 {
-		t.Errorf("%d pieces after cancelling at the third", n)
-	}
-	if r, _ := translate(t, e, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}); r.Text != "Hello la li" {
-		t.Errorf("after a cancel: %q", r.Text)
-	}
-	// The cancelled sequences left nothing behind in the parallel context.
-	doc := Request{Text: document(6), Direction: KoreanToEnglish, MaxTokens: 3}
-	par, _ := translate(t, e, doc)
-	doc.Sequential = true
-	if seq, _ := translate(t, e, doc); par.Text != seq.Text || par.Chunks != 6 {
-		t.Errorf("a document after a cancel, %d chunks:\n%q\nsequential:\n%q", par.Chunks, par.Text, seq.Text)
+	for _, lanes := range []int{1, 2} {
+		t.Run(fmt.Sprintf("lanes=%d", lanes), func(t *testing.T) {
+			e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), Options{Parallel: 4, Lanes: lanes})
+			ctx, cancel := context.WithCancel(context.Background())
+			n := 0
+			res, err := e.Translate(ctx, Request{Text: document(20), Direction: KoreanToEnglish, MaxTokens: 5000}, func(string) {
+				if n++; n == 3 {
+					cancel()
+				}
+			})
+			if !errors.Is(err, context.Canceled) || res.Stop != StopCancelled {
+				t.Fatalf("err %v, stop %s", err, res.Stop)
+			}
+			if n != 3 {
+				t.Errorf("%d pieces after cancelling at the third", n)
+			}
+			if r, _ := translate(t, e, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}); r.Text != "Hello la li" {
+				t.Errorf("after a cancel: %q", r.Text)
+			}
+			// The cancelled sequences left nothing behind in the parallel contexts.
+			doc := Request{Text: document(6), Direction: KoreanToEnglish, MaxTokens: 3}
+			par, _ := translate(t, e, doc)
+			doc.Sequential = true
+			if seq, _ := translate(t, e, doc); par.Text != seq.Text || par.Chunks != 6 {
+				t.Errorf("a document after a cancel, %d chunks:\n%q\nsequential:\n%q", par.Chunks, par.Text, seq.Text)
+			}
+		})
 	}
 }
 

@@ -2,16 +2,18 @@ package inference
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/inference/llama"
 )
 
-// Documents are translated sentence by sentence, the sentences decoded together as parallel sequences of one
-// llama.cpp context: a batch of one token from each of 16 sequences costs about as much GPU time as one token of
-// one sequence, since decoding is bound by reading the weights.
+// Documents are translated sentence by sentence, the sentences decoded together as parallel sequences of a llama.cpp
+// context (a lane; two on a GPU): a batch of one token from each of 16 sequences costs about as much GPU time as one
+// token of one sequence, since decoding is bound by reading the weights.
 const (
 	// ParallelMinSentences is the number of sentences from which an input is decoded in parallel.
 	ParallelMinSentences = 4
@@ -25,6 +27,17 @@ const (
 	cpuParallel = 8
 	// prefixCells is room in the KV cache for the heading all prompts share.
 	prefixCells = 32
+	// gpuLanes is how many contexts share a document's sentences on a GPU, each driven by its own goroutine.
+	// Why: for a step of many sequences llama.cpp spends 4-5 ms on the host building the graph and launching its
+	// kernels, about as long as the GPU takes to run them, and one context waits for its step's tokens before it
+	// builds the next; two contexts, each on its own CUDA stream, overlap one's host work with the other's GPU
+	// work. On an H100 (2026-11-27, interleaved runs of one build) the bench's English document took 0.23-0.26 s
+	// with two lanes against 0.26-0.29 s with one, the Korean one 0.26-0.30 against 0.30-0.32; three lanes
+	// 0.25-0.26 s and four 0.27 s (the English one), since the lanes' kernel launches then wait for each other.
+	gpuLanes = 2
+	// laneThreadsGPU are CPU threads for a lane's context on a GPU, where the CPU only looks up the input
+	// embeddings: 2 and 8 gave the same times on a 16-core H100 machine, and 2 leaves the other cores alone.
+	laneThreadsGPU = 2
 )
 
 func (e *Engine) fitsSentence(text string) bool {
@@ -35,8 +48,9 @@ func (e *Engine) fitsSentence(text string) bool {
 	return err == nil && len(toks) <= sentenceBudget
 }
 
-// parallel is the context for parallel sequences and what its KV cache keeps from one document to the next.
-type parallel struct {
+// lane is a llama.cpp context that decodes sentences as parallel sequences, and what its KV cache keeps from one
+// document to the next.
+type lane struct {
 	ctx *llama.Context
 	n   int // sequences for sentences; sequence n holds the heading
 	// heading is the prompts' shared heading, computed once into sequence n; shares tells which sentence
@@ -62,15 +76,15 @@ type parallel struct {
 	firstAlone bool
 }
 
-// alternateGPU is parallel.alternateAbove on a GPU: a few sequences keep one shape long enough for a replayed
-// graph to pay.
+// alternateGPU is lane.alternateAbove on a GPU: a few sequences keep one shape long enough for a replayed graph
+// to pay.
 const alternateGPU = 8
 
-// parallelContext creates, on first use, the context for parallel sequences, sized to the memory free on the
-// device that holds the model: half of it at most, and never more sequences than maxParallel.
-func (e *Engine) parallelContext() (*parallel, error) {
-	if e.par != nil {
-		return e.par, nil
+// parallelLanes creates, on first use, the contexts for parallel sequences, sized to the memory free on the device
+// that holds the model: half of it at most, and never more sequences in all than maxParallel.
+func (e *Engine) parallelLanes() ([]*lane, error) {
+	if e.lanes != nil {
+		return e.lanes, nil
 	}
 	budget, limit, onGPU := uint64(2<<30), cpuParallel, false
 	for _, d := range llama.Devices() {
@@ -82,75 +96,99 @@ func (e *Engine) parallelContext() (*parallel, error) {
 	if n <= 0 {
 		n = max(1, min(limit, int(budget/max(uint64(seqCells)*e.model.KVBytesPerToken(), 1))))
 	}
-	// One more sequence holds the prompts' shared heading. The prompts that start together are computed in one
-	// run of the graph (n_ubatch = n_batch), which made the English test document 1% faster on an H100.
-	batch := min(2048, n*seqCells)
-	c, err := llama.NewContext(e.model, llama.ContextParams{
-		Size: n*seqCells + prefixCells, Batch: batch, Ubatch: batch, Sequences: n + 1, Threads: e.info.Threads, GreedyOnBackend: true,
-		Unified: true, // 3-4× faster documents than a KV cache split per sequence (measured on an H200)
-	})
-	if err != nil {
-		return nil, err
-	}
-	e.par = &parallel{ctx: c, n: n, shares: make([]bool, n)}
+	lanes, threads := e.opts.Lanes, e.info.Threads
 	if onGPU {
-		e.par.alternateAbove = alternateGPU
-	} else {
-		e.par.firstAlone = true
+		threads = min(threads, laneThreadsGPU)
 	}
-	return e.par, nil
+	if lanes <= 0 {
+		lanes = 1
+		if onGPU {
+			lanes = gpuLanes
+		}
+	}
+	lanes = min(lanes, n)
+	var made []*lane
+	for i := range lanes {
+		// The sequences are dealt out as evenly as they go.
+		k := n / lanes
+		if i < n%lanes {
+			k++
+		}
+		// One more sequence holds the prompts' shared heading. The prompts that start together are computed in
+		// one run of the graph (n_ubatch = n_batch), which made the English test document 1% faster on an H100.
+		batch := min(2048, k*seqCells)
+		c, err := llama.NewContext(e.model, llama.ContextParams{
+			Size: k*seqCells + prefixCells, Batch: batch, Ubatch: batch, Sequences: k + 1, Threads: threads, GreedyOnBackend: true,
+			Unified: true, // 3-4× faster documents than a KV cache split per sequence (measured on an H200)
+		})
+		if err != nil {
+			if len(made) > 0 {
+				break // fewer lanes, fewer sequences: still parallel
+			}
+			return nil, err
+		}
+		ln := &lane{ctx: c, n: k, shares: make([]bool, k)}
+		if onGPU {
+			ln.alternateAbove = alternateGPU
+		} else {
+			ln.firstAlone = i == 0
+		}
+		made = append(made, ln)
+	}
+	e.lanes = made
+	return e.lanes, nil
 }
 
 // useHeading makes heading the one computed in the holder sequence, computing it when the context holds another
 // (the other direction's) or none.
-func (p *parallel) useHeading(heading []llama.Token) error {
-	if slices.Equal(p.heading, heading) && p.heading != nil {
+func (ln *lane) useHeading(heading []llama.Token) error {
+	if slices.Equal(ln.heading, heading) && ln.heading != nil {
 		return nil
 	}
-	l := p.ctx
-	l.ClearMemory()
-	p.heading = nil
-	clear(p.shares)
+	c := ln.ctx
+	c.ClearMemory()
+	ln.heading = nil
+	clear(ln.shares)
 	if len(heading) == 0 {
 		return nil
 	}
-	l.BatchClear()
+	c.BatchClear()
 	for j, t := range heading {
-		l.BatchAdd(t, j, p.n, false)
+		c.BatchAdd(t, j, ln.n, false)
 	}
-	if err := l.Decode(); err != nil {
+	if err := c.Decode(); err != nil {
 		return err
 	}
-	p.heading = heading
+	ln.heading = heading
 	return nil
 }
 
 // shared is how many tokens at the start of prompt the heading computes: all of the heading's, or none.
-func (p *parallel) shared(prompt []llama.Token) int {
-	if h := len(p.heading); h > 0 && len(prompt) > h && slices.Equal(prompt[:h], p.heading) {
+func (ln *lane) shared(prompt []llama.Token) int {
+	if h := len(ln.heading); h > 0 && len(prompt) > h && slices.Equal(prompt[:h], ln.heading) {
 		return h
 	}
 	return 0
 }
 
 // begin readies sequence seq for a prompt: sharing the heading's cells or not, and holding nothing else.
-func (p *parallel) begin(seq int, share bool) {
+func (ln *lane) begin(seq int, share bool) {
 	switch {
-	case share && !p.shares[seq]:
-		p.ctx.CopySequence(p.n, seq, -1, -1)
-	case !share && p.shares[seq]:
-		p.ctx.RemoveSequence(seq, -1, -1)
+	case share && !ln.shares[seq]:
+		ln.ctx.CopySequence(ln.n, seq, -1, -1)
+	case !share && ln.shares[seq]:
+		ln.ctx.RemoveSequence(seq, -1, -1)
 	}
-	p.shares[seq] = share
+	ln.shares[seq] = share
 }
 
 // end drops what sequence seq computed after the heading, keeping the shared heading for its next sentence.
-func (p *parallel) end(seq int) {
+func (ln *lane) end(seq int) {
 	from := 0
-	if p.shares[seq] {
-		from = len(p.heading)
+	if ln.shares[seq] {
+		from = len(ln.heading)
 	}
-	p.ctx.RemoveSequence(seq, from, -1)
+	ln.ctx.RemoveSequence(seq, from, -1)
 }
 
 // seqState is a sentence being decoded in one of the parallel sequences.
@@ -162,19 +200,65 @@ type seqState struct {
 	row  int
 	st   *stream
 	// pad marks a finished sentence whose sequence stays in the batch, its tokens thrown away, to keep the
-	// batch's shape for the last few (see parallel.alternateAbove).
+	// batch's shape for the last few (see lane.alternateAbove).
 	pad bool
 }
 
-// translateParallel decodes the units as parallel sequences, starting a new one whenever a sequence finishes,
-// and streams the translations in document order: the earliest unfinished sentence live, the later ones as soon
-// as every sentence before them is done.
+// sentenceQueue hands a document's sentences to the lanes, in order, as they have room for them.
+type sentenceQueue struct {
+	units []Segment
+	req   Request
+	// share is the most sentences a lane decodes at once: the document dealt out evenly, rather than the first
+	// lane to ask taking as many as it has room for.
+	share int
+	mu    sync.Mutex
+	next  int
+}
+
+// take gives the next sentence to start, or false when none waits.
+func (d *sentenceQueue) take() (int, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.next == len(d.units) {
+		return 0, false
+	}
+	d.next++
+	return d.next - 1, true
+}
+
+// waiting reports whether sentences wait for a lane.
+func (d *sentenceQueue) waiting() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.next < len(d.units)
+}
+
+// piece is new text of a sentence, from one decode step of a lane.
+type piece struct {
+	unit int
+	text string
+	end  bool
+	stop StopReason
+}
+
+// laneStep is what a lane reports after each decode step; a last one ends its reports, with the error that stopped
+// it, if any.
+type laneStep struct {
+	pieces    []piece
+	prompt    int // prompt tokens of the sentences it started
+	generated int
+	last      bool
+	err       error
+}
+
+// translateParallel decodes the units as parallel sequences shared among the lanes, each lane starting a new one
+// whenever one of its sequences finishes, and streams the translations in document order: the earliest unfinished
+// sentence live, the later ones as soon as every sentence before them is done.
 func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Request, res *Result, emit func(string), start time.Time) error {
-	p, err := e.parallelContext()
+	lanes, err := e.parallelLanes()
 	if err != nil {
 		return err
 	}
-	l, n := p.ctx, p.n
 	heading, err := e.model.Tokenize(req.Direction.heading(), true)
 	if err != nil {
 		return err
@@ -182,116 +266,59 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 	if len(heading) > prefixCells {
 		heading = nil
 	}
-	if err := p.useHeading(heading); err != nil {
-		return err
-	}
 	res.Chunks = len(units)
+	doc := &sentenceQueue{units: units, req: req, share: (len(units) + len(lanes) - 1) / len(lanes)}
+	steps := make(chan laneStep, 4*len(lanes))
+	laneCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	for _, ln := range lanes {
+		go func() {
+			err := ln.useHeading(heading)
+			if err == nil {
+				err = e.runLane(laneCtx, ln, doc, steps)
+			}
+			steps <- laneStep{last: true, err: err}
+		}()
+	}
 	out := make([]strings.Builder, len(units))
 	finished := make([]bool, len(units))
-	free := make([]int, n)
-	for i := range free {
-		free[i] = n - 1 - i
-	}
-	prompts := make([][]llama.Token, len(units)) // tokenized once, when a unit is next to start
-	var active []*seqState
-	throwaway := false // whether the batch holds the holder's throwaway token (see alternateAbove)
-	defer func() {
-		for _, s := range active {
-			p.end(s.seq)
-		}
-		if throwaway {
-			l.RemoveSequence(n, len(p.heading), -1)
-		}
-	}()
-	next, head, shown, done, step := 0, 0, 0, 0, 0
+	head, shown, done := 0, 0, 0
 	var firstToken time.Time
-	for head < len(units) {
-		if err := ctx.Err(); err != nil {
-			res.Stop = StopCancelled
-			return err
-		}
-		l.BatchClear()
-		for _, s := range active {
-			s.row = l.BatchAdd(s.tok, s.pos, s.seq, true)
-			s.pos++
-		}
-		for next < len(units) && len(free) > 0 && !(p.firstAlone && next == 1 && step == 0) {
-			if prompts[next] == nil {
-				if prompts[next], err = e.model.Tokenize(req.Direction.Prompt(units[next].Text), true); err != nil {
-					return err
-				}
+	var firstErr error
+	for running := len(lanes); running > 0; {
+		s := <-steps
+		if s.last {
+			running--
+			if s.err != nil && firstErr == nil {
+				firstErr = s.err
+				stop() // the other lanes stop within a step
 			}
-			toks := prompts[next]
-			// The sequence computes its prompt from token from on; -1 leaves room for the throwaway token.
-			from := p.shared(toks)
-			if l.BatchLen()+len(toks)-from > l.BatchCap()-1 {
-				break // starts in a later round
-			}
-			seq := free[len(free)-1]
-			free = free[:len(free)-1]
-			p.begin(seq, from > 0)
-			s := &seqState{unit: next, seq: seq, pos: len(toks), st: newStream(req.limit(len(toks), seqCells), req.ForceTokens > 0 || req.BenchLength)}
-			for j := from; j < len(toks); j++ {
-				s.row = l.BatchAdd(toks[j], j, seq, j == len(toks)-1)
-			}
-			res.PromptTokens += len(toks)
-			active = append(active, s)
-			next++
+			continue
 		}
-		throwaway = p.alternateAbove > 0 && len(active) > p.alternateAbove && step%2 == 1
-		if throwaway {
-			l.BatchAdd(0, len(p.heading), n, false)
-		}
-		if err := l.Decode(); err != nil {
-			return err
-		}
-		step++
-		if throwaway {
-			l.RemoveSequence(n, len(p.heading), -1)
-			throwaway = false
-		}
-		// The last few sentences keep one batch shape, so that a GPU replays the graph it captures for them. Once
-		// true, tail stays true: no sentence waits, and the batch only shrinks.
-		tail := p.alternateAbove > 0 && next == len(units) && len(active) <= p.alternateAbove
-		kept := active[:0]
-		for _, s := range active {
-			if !s.pad {
-				s.tok = l.Next(s.row) // waits for the batch
-				res.GeneratedTokens++
-				text, end := s.st.step(e.model, s.tok)
-				out[s.unit].WriteString(text)
-				if !end {
-					kept = append(kept, s)
-					continue
-				}
-				finished[s.unit] = true
-				res.Stop = s.st.stop
-				done++
-				if req.OnProgress != nil {
-					req.OnProgress(done, len(units))
-				}
-			}
-			// A finished sentence pads the batch while its sequence has room, else its sequence is free again.
-			if tail && s.pos < seqCells-1 {
-				s.pad = true
-				kept = append(kept, s)
-			} else {
-				p.end(s.seq)
-				free = append(free, s.seq)
-			}
-		}
-		active = kept
 		if firstToken.IsZero() {
 			firstToken = time.Now()
 			res.TimeToFirstToken = firstToken.Sub(start)
 			res.PromptDuration = firstToken.Sub(start)
 		}
-		for head < len(units) {
+		res.PromptTokens += s.prompt
+		res.GeneratedTokens += s.generated
+		for _, p := range s.pieces {
+			out[p.unit].WriteString(p.text)
+			if p.end {
+				finished[p.unit] = true
+				res.Stop = p.stop
+				done++
+				if req.OnProgress != nil {
+					req.OnProgress(done, len(units))
+				}
+			}
+		}
+		for head < len(units) && ctx.Err() == nil {
 			if t := out[head].String(); len(t) > shown {
 				emit(t[shown:])
 				shown = len(t)
 			}
-			if !finished[head] {
+			if !finished[head] || ctx.Err() != nil {
 				break
 			}
 			if head < len(units)-1 {
@@ -301,7 +328,122 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 			shown = 0
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		res.Stop = StopCancelled
+		return err
+	}
+	if firstErr != nil {
+		return firstErr
+	}
 	res.DecodeDuration = time.Since(firstToken)
 	res.decodeSteps = res.GeneratedTokens
 	return nil
+}
+
+// runLane decodes sentences of doc in lane ln until none is left, reporting each step on steps.
+func (e *Engine) runLane(ctx context.Context, ln *lane, doc *sentenceQueue, steps chan<- laneStep) error {
+	c, n := ln.ctx, ln.n
+	free := make([]int, n)
+	for i := range free {
+		free[i] = n - 1 - i
+	}
+	var active []*seqState
+	// held is a sentence taken from doc that did not fit this step's batch; it starts in the next one.
+	held, heldPrompt := -1, []llama.Token(nil)
+	throwaway := false // whether the batch holds the holder's throwaway token (see alternateAbove)
+	defer func() {
+		for _, s := range active {
+			ln.end(s.seq)
+		}
+		if throwaway {
+			c.RemoveSequence(n, len(ln.heading), -1)
+		}
+	}()
+	for step := 0; ; step++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var report laneStep
+		c.BatchClear()
+		for _, s := range active {
+			s.row = c.BatchAdd(s.tok, s.pos, s.seq, true)
+			s.pos++
+		}
+		for len(free) > 0 && len(active) < doc.share && !(ln.firstAlone && step == 0 && len(active) > 0) {
+			if held < 0 {
+				u, ok := doc.take()
+				if !ok {
+					break
+				}
+				toks, err := e.model.Tokenize(doc.req.Direction.Prompt(doc.units[u].Text), true)
+				if err != nil {
+					return err
+				}
+				held, heldPrompt = u, toks
+			}
+			toks := heldPrompt
+			// The sequence computes its prompt from token from on; -1 leaves room for the throwaway token.
+			from := ln.shared(toks)
+			if c.BatchLen()+len(toks)-from > c.BatchCap()-1 {
+				if len(active) == 0 {
+					return errors.New("a sentence's prompt does not fit the parallel batch")
+				}
+				break // starts in a later round
+			}
+			seq := free[len(free)-1]
+			free = free[:len(free)-1]
+			ln.begin(seq, from > 0)
+			s := &seqState{unit: held, seq: seq, pos: len(toks), st: newStream(doc.req.limit(len(toks), seqCells), doc.req.ForceTokens > 0 || doc.req.BenchLength)}
+			for j := from; j < len(toks); j++ {
+				s.row = c.BatchAdd(toks[j], j, seq, j == len(toks)-1)
+			}
+			report.prompt += len(toks)
+			active = append(active, s)
+			held = -1
+		}
+		if len(active) == 0 {
+			return nil
+		}
+		settled := held < 0 && !doc.waiting()
+		throwaway = ln.alternateAbove > 0 && len(active) > ln.alternateAbove && step%2 == 1
+		if throwaway {
+			c.BatchAdd(0, len(ln.heading), n, false)
+		}
+		if err := c.Decode(); err != nil {
+			return err
+		}
+		if throwaway {
+			c.RemoveSequence(n, len(ln.heading), -1)
+			throwaway = false
+		}
+		// The last few sentences keep one batch shape, so that a GPU replays the graph it captures for them. Once
+		// true, tail stays true: no sentence waits, and the batch only shrinks.
+		tail := ln.alternateAbove > 0 && settled && len(active) <= ln.alternateAbove
+		kept := active[:0]
+		for _, s := range active {
+			if !s.pad {
+				s.tok = c.Next(s.row) // waits for the batch
+				report.generated++
+				text, end := s.st.step(e.model, s.tok)
+				report.pieces = append(report.pieces, piece{unit: s.unit, text: text, end: end, stop: s.st.stop})
+				if !end {
+					kept = append(kept, s)
+					continue
+				}
+			}
+			// A finished sentence pads the batch while its sequence has room, else its sequence is free again.
+			if tail && s.pos < seqCells-1 {
+				s.pad = true
+				kept = append(kept, s)
+			} else {
+				ln.end(s.seq)
+				free = append(free, s.seq)
+			}
+		}
+		active = kept
+		steps <- report
+		if !slices.ContainsFunc(active, func(s *seqState) bool { return !s.pad }) && settled {
+			return nil // only pads are left: every sentence this lane took is done
+		}
+	}
 }
