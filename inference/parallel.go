@@ -28,12 +28,13 @@ const (
 	// prefixCells is room in the KV cache for the heading all prompts share.
 	prefixCells = 32
 	// gpuLanes is how many contexts share a document's sentences on a GPU, each driven by its own goroutine.
-	// Why: for a step of many sequences llama.cpp spends 4-5 ms on the host building the graph and launching its
+	// Why: for a step of many sequences llama.cpp spends 4-8 ms on the host building the graph and launching its
 	// kernels, about as long as the GPU takes to run them, and one context waits for its step's tokens before it
 	// builds the next; two contexts, each on its own CUDA stream, overlap one's host work with the other's GPU
-	// work. On an H100 (2026-11-27, interleaved runs of one build) the bench's English document took 0.23-0.26 s
-	// with two lanes against 0.26-0.29 s with one, the Korean one 0.26-0.30 against 0.30-0.32; three lanes
-	// 0.25-0.26 s and four 0.27 s (the English one), since the lanes' kernel launches then wait for each other.
+	// work. On H100s (2026-11-27, interleaved runs of one build) the bench's English document took 0.23-0.26 s
+	// with two lanes against 0.26-0.29 s with one, the Korean one 0.26-0.30 against 0.30-0.32; three lanes took
+	// 0.25-0.27 s and four 0.27 s (the English one), presumably because the lanes' kernel launches wait for each
+	// other.
 	gpuLanes = 2
 	// laneThreadsGPU are CPU threads for a lane's context on a GPU, where the CPU only looks up the input
 	// embeddings: 2 and 8 gave the same times on a 16-core H100 machine, and 2 leaves the other cores alone.
