@@ -21,7 +21,8 @@ build: deps
 	bash scripts/gpu.sh --auto $(LIBDIR)
 
 # GPU backend plugins of the same llama.cpp release for the GPU and runtime this machine has (make build fetches
-# them too when it finds a GPU); CUDA from source: scripts/cuda-plugin.sh.
+# them too when it finds a GPU), and the CUDA plugin built from source where none of them runs and the CUDA
+# toolkit is here (scripts/cuda-plugin.sh).
 gpu:
 	bash scripts/gpu.sh $(LIBDIR)
 

@@ -5,8 +5,10 @@
 #   CUDA 13 runtime (libcudart.so.13, libcublas.so.13)  -> @node-llama-cpp/linux-x64-cuda
 #   CUDA 12 runtime (libcudart.so.12, libcublas.so.12)  -> @node-llama-cpp/linux-x64-cuda-ext (its CUDA 12 build)
 #   a GPU and the Vulkan loader (libvulkan.so.1)        -> @node-llama-cpp/linux-x64-vulkan (NVIDIA, AMD, Intel)
+# When no plugin passes its test run on an NVIDIA GPU (a driver the prebuilt builds do not serve) and the CUDA
+# toolkit is here, it builds the CUDA plugin from the pinned source once (scripts/cuda-plugin.sh).
 # `scripts/gpu.sh --auto` (run by make build) does nothing on a machine without a GPU and is quick when the plugins
-# are there; `make gpu` runs it explicitly.
+# are there; `make gpu` runs it explicitly. GUGUGO_GPU=off skips it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 auto=0
@@ -15,6 +17,7 @@ lib=${1:-$root/build/lib}
 dest=$lib/gpu
 say() { echo "gpu: $*" >&2; }
 
+[ "${GUGUGO_GPU:-}" = off ] && exit 0
 nvidia=0
 [ -e /proc/driver/nvidia/version ] || [ -e /dev/nvidia0 ] && nvidia=1
 other=0
@@ -43,7 +46,6 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 else
 	say "the Vulkan backend needs the Vulkan loader: apt-get install libvulkan1"
 fi
-[ ${#want[@]} -gt 0 ] || exit 0
 
 declare -A integrity=(
 	[cuda]=sha512-8rQCjyNNLZJUFit+YpjwlC4hwkKgOMIkB2wuycKBf8NU2O3ySKbiWZQ8aw9ku2nUTXjSnUIrE6KB88itduTBuA==
@@ -73,4 +75,41 @@ for p in "${want[@]}"; do
 	rm -rf "$tmp"
 	touch "$stamp"
 done
-say "plugins in $dest: $(cd "$dest" && ls -- *.so | tr '\n' ' ')"
+
+# A prebuilt plugin can fail on a driver it was not built for (the npm CUDA 13 build does on driver 580.159, whose
+# machines' Vulkan loader found no driver either). gugugo would then fall back to the CPU, so try the plugins here
+# as gugugo does, in a child process, and build the CUDA plugin from source if none runs and the toolkit is here.
+# make build keeps the verdict per driver and set of plugins, so that it tries them (and a failed build) only once.
+if [ $nvidia = 1 ] && [ -x "$root/build/gugugo" ] && [ ! -f "$dest/libggml-cuda.so" ]; then
+	driver=$(head -n 1 /proc/driver/nvidia/version 2>/dev/null || true)
+	checked="$driver|$(cd "$dest" && ls -- *.so 2>/dev/null | tr '\n' ' ')"
+	if [ $auto = 0 ] || [ "$(cat "$dest/.checked" 2>/dev/null)" != "$checked" ]; then
+		works=0
+		for p in "$dest"/*.so; do
+			[ -f "$p" ] || continue
+			if GUGUGO_PROBE_CHILD=1 timeout 120 "$root/build/gugugo" dev probe-backend "$p" >/dev/null 2>&1; then
+				works=1
+				break
+			fi
+			say "$(basename "$p") does not run here"
+		done
+		src=${LLAMA_SRC:-$root/deps/llama/src}
+		if [ $works = 0 ]; then
+			if command -v nvcc >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null && [ -f "$src/CMakeLists.txt" ]; then
+				arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1 | tr -d ' .')
+				log=$lib/cuda-plugin.log
+				say "no prebuilt GPU plugin runs with this driver: building llama.cpp's CUDA plugin from the pinned source, once (a few minutes; log: $log)"
+				if bash "$root/scripts/cuda-plugin.sh" "$dest" "${arch:-native}" >"$log" 2>&1; then
+					say "built $dest/libggml-cuda.so"
+				else
+					say "the CUDA plugin did not build (see $log): gugugo runs on the CPU"
+				fi
+			else
+				say "no prebuilt GPU plugin runs with this driver, so gugugo runs on the CPU; with the CUDA toolkit (nvcc, cmake, ninja) installed, make gpu builds a CUDA plugin from source"
+			fi
+		fi
+		printf '%s' "$checked" >"$dest/.checked"
+	fi
+fi
+ls "$dest"/*.so >/dev/null 2>&1 && say "plugins in $dest: $(cd "$dest" && ls -- *.so | tr '\n' ' ')"
+exit 0
