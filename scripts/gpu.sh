@@ -82,7 +82,7 @@ done
 # make build keeps the verdict per driver and set of plugins, so that it tries them (and a failed build) only once.
 if [ $nvidia = 1 ] && [ -x "$root/build/gugugo" ] && [ ! -f "$dest/libggml-cuda.so" ]; then
 	driver=$(head -n 1 /proc/driver/nvidia/version 2>/dev/null || true)
-	checked="$driver|$(cd "$dest" && ls -- *.so 2>/dev/null | tr '\n' ' ')"
+	checked="$driver|$(cd "$dest" && ls -- *.so 2>/dev/null | tr '\n' ' ' || true)"
 	if [ $auto = 0 ] || [ "$(cat "$dest/.checked" 2>/dev/null)" != "$checked" ]; then
 		works=0
 		for p in "$dest"/*.so; do
