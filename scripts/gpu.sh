@@ -93,10 +93,10 @@ if [ $nvidia = 1 ] && [ -x "$root/build/gugugo" ] && [ ! -f "$dest/libggml-cuda.
 			fi
 			say "$(basename "$p") does not run here"
 		done
-		src=${LLAMA_SRC:-$root/deps/llama/src}
 		if [ $works = 0 ]; then
+			src=${LLAMA_SRC:-$root/deps/llama/src}
 			if command -v nvcc >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null && [ -f "$src/CMakeLists.txt" ]; then
-				arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1 | tr -d ' .')
+				arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1 | tr -d ' .' || true)
 				log=$lib/cuda-plugin.log
 				say "no prebuilt GPU plugin runs with this driver: building llama.cpp's CUDA plugin from the pinned source, once (a few minutes; log: $log)"
 				if bash "$root/scripts/cuda-plugin.sh" "$dest" "${arch:-native}" >"$log" 2>&1; then
