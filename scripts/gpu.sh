@@ -77,23 +77,17 @@ for p in "${want[@]}"; do
 done
 
 # A prebuilt plugin can fail on a driver it was not built for (the npm CUDA 13 build does on driver 580.159, whose
-# machines' Vulkan loader found no driver either). gugugo would then fall back to the CPU, so try the plugins here
-# as gugugo does, in a child process, and build the CUDA plugin from source if none runs and the toolkit is here.
-# make build keeps the verdict per driver and set of plugins, so that it tries them (and a failed build) only once.
+# machines' Vulkan loader found no driver either). gugugo would then fall back to the CPU, so ask gugugo which devices
+# it finds (it tries the plugins in a child process and keeps the verdicts it then uses at start), and build the
+# CUDA plugin from source if it finds no GPU and the toolkit is here. make build keeps the verdict per driver and set
+# of plugins, so that it asks (and tries a failed build) only once.
 if [ $nvidia = 1 ] && [ -x "$root/build/gugugo" ] && [ ! -f "$dest/libggml-cuda.so" ]; then
 	driver=$(head -n 1 /proc/driver/nvidia/version 2>/dev/null || true)
 	checked="$driver|$(cd "$dest" && ls -- *.so 2>/dev/null | tr '\n' ' ' || true)"
 	if [ $auto = 0 ] || [ "$(cat "$dest/.checked" 2>/dev/null)" != "$checked" ]; then
-		works=0
-		for p in "$dest"/*.so; do
-			[ -f "$p" ] || continue
-			if GUGUGO_PROBE_CHILD=1 timeout 120 "$root/build/gugugo" dev probe-backend "$p" >/dev/null 2>&1; then
-				works=1
-				break
-			fi
-			say "$(basename "$p") does not run here"
-		done
-		if [ $works = 0 ]; then
+		devices=$("$root/build/gugugo" devices 2>/dev/null || true)
+		grep '^note: ' <<<"$devices" | sed 's/^note: /gpu: /' >&2 || true
+		if ! grep -v '^note: ' <<<"$devices" | grep -Eq '^[^ ]+ +GPU '; then
 			src=${LLAMA_SRC:-$root/deps/llama/src}
 			if command -v nvcc >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null && [ -f "$src/CMakeLists.txt" ]; then
 				arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1 | tr -d ' .' || true)
