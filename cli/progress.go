@@ -32,15 +32,19 @@ func (p *progressBar) draw(frac float64, detail string) {
 	}
 }
 
-// set shows done of total items (sentences of a document).
+// set shows done of total items (sentences of a document), on a terminal only: in a log it would be a line of
+// carriage returns.
 func (p *progressBar) set(done, total int) {
+	if !p.onTerminal() {
+		return
+	}
 	p.draw(float64(done)/float64(max(total, 1)), fmt.Sprintf("%d/%d", done, total))
 }
 
 // bytes shows how far a download or conversion is (a download.Meter measures it), a few times a second, on a
 // terminal; elsewhere it names the step once, as a download of gigabytes would otherwise fill a log.
 func (p *progressBar) bytes(pr download.Progress) {
-	if f, ok := p.w.(*os.File); !ok || !isTerminal(f) {
+	if !p.onTerminal() {
 		if p.drawn.IsZero() && p.label != "" { // elsewhere, the step once
 			fmt.Fprintln(p.w, strings.TrimSpace(p.label)+"…")
 			p.drawn = time.Now()
@@ -66,6 +70,11 @@ func (p *progressBar) finish() {
 	if p.last != "" {
 		fmt.Fprintln(p.w)
 	}
+}
+
+func (p *progressBar) onTerminal() bool {
+	f, ok := p.w.(*os.File)
+	return ok && isTerminal(f)
 }
 
 func isTerminal(f *os.File) bool {

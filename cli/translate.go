@@ -110,15 +110,15 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	defer stop()
 	out := bufio.NewWriter(stdout)
 	req := inference.Request{Text: text, Direction: dir, Sequential: *sequential}
+	bar := newProgressBar(stderr, "")
 	if *file != "" {
-		bar := newProgressBar(stderr, "")
 		req.OnProgress = bar.set
-		defer bar.finish()
 	}
 	res, err := eng.Translate(ctx, req, func(piece string) {
 		out.WriteString(piece)
 		out.Flush()
 	})
+	bar.finish() // before the statistics, on a line of their own
 	out.WriteString("\n")
 	out.Flush()
 	if *stats {
