@@ -33,7 +33,7 @@ func dev(args []string, stdout, stderr io.Writer) error {
 		return greedyTokens(args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || args[0] != "tiny-model" {
-		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b] [--type f32|f16|q8_0]\n"+
+		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b] [--type f32|f16|q8_0] [--echo WORDS]\n"+
 			"       gugugo dev tiny-hf --out DIR [--shape tiny|gugugo-1.3b]\n"+
 			"       gugugo dev greedy --model FILE [--tokens N] TEXT")
 		return ErrUsage
@@ -44,6 +44,9 @@ func dev(args []string, stdout, stderr io.Writer) error {
 	shape := fs.String("shape", "tiny", "tiny, or gugugo-1.3b for the real 1.3B shape (2.6 GB in f16)")
 	typ := fs.String("type", "f32", "type of the weight matrices: f32, f16 or q8_0")
 	seed := fs.Uint64("seed", 1, "random seed")
+	echo := fs.String("echo", "", "space-separated words of the test vocabulary: instead of random weights, a model that answers with\n"+
+		"whichever of them its input holds most often, with wide logit margins, so that a parallel translation\n"+
+		"must equal the sequential one (the check scripts/gpu-bench.sh makes on a GPU)")
 	if _, err := parse(fs, args[1:], stderr); err != nil {
 		return err
 	}
@@ -63,7 +66,11 @@ func dev(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := tinymodel.Write(*out, tinymodel.Options{Arch: *arch, Shape: s, Type: t, Seed: *seed}); err != nil {
+	var words []string
+	for _, w := range strings.Fields(*echo) {
+		words = append(words, " "+w) // the vocabulary's words are tokens with their leading space
+	}
+	if err := tinymodel.Write(*out, tinymodel.Options{Arch: *arch, Shape: s, Type: t, Seed: *seed, Echo: words}); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, *out)

@@ -76,7 +76,6 @@ func Write(path string, o Options) error {
 		}
 		n := (len(vocab.Tokens) + 63) / 64 * 64
 		o.Shape = Shape{Embd: n, Layers: 1, Heads: n / 64, FFN: 64, Context: 2048, RotaryPct: 0.5}
-		o.Type = gguf.F32
 	}
 	s := o.Shape
 	nVocab := len(vocab.Tokens)
