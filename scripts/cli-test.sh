@@ -95,5 +95,21 @@ model_list() {
 }
 check "model list, path and an unknown name" model_list
 
+# The echo model answers each sentence with its most frequent word, so a document's sentences decoded in parallel
+# give exactly what they give one after the other, and each answer shows which sentence it came from.
+echo_document() {
+	"$bin" dev tiny-model --echo "la li lu apple" --type q8_0 --out "$tmp/echo.gguf" >/dev/null &&
+		printf 'la li la. li lu li li.\n\nlu la lu. apple la apple apple. li la li.' >"$tmp/doc.txt" &&
+		"$bin" translate --model "$tmp/echo.gguf" --to en --file "$tmp/doc.txt" >"$tmp/par.txt" 2>/dev/null &&
+		"$bin" translate --sequential --model "$tmp/echo.gguf" --to en --file "$tmp/doc.txt" >"$tmp/seq.txt" 2>/dev/null &&
+		cmp "$tmp/par.txt" "$tmp/seq.txt" && grep -Eq '^(la )+la (li )+li\s*$' <(head -n 1 "$tmp/par.txt")
+}
+check "dev tiny-model --echo: a parallel document equals the sequential one" echo_document
+file_stats_logged() { # stderr that is no terminal gets no progress bar, only the statistics' line
+	"$bin" translate --stats --model "$tmp/echo.gguf" --to en --file "$tmp/doc.txt" >/dev/null 2>"$tmp/e" &&
+		[ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q '^ko→en, .*5 prompts' "$tmp/e" && ! grep -q $'\r' "$tmp/e"
+}
+check "translate --file --stats into a log: one line" file_stats_logged
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
