@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds llama.cpp v0.5.0's CUDA backend plugin (libggml-cuda.so) from the pinned source in deps/llama/src and puts
-# it beside the CPU libraries, where gugugo loads it at start. Needs nvcc, cmake and ninja.
+# Builds llama.cpp v0.5.0's CUDA backend plugin (libggml-cuda.so) from the pinned source in deps/llama/src, with
+# scripts/ggml-cuda.patch applied, and puts it beside the CPU libraries, where gugugo loads it at start. Needs nvcc,
+# cmake, ninja and patch.
 #   scripts/cuda-plugin.sh [LIB_DIR] [CUDA_ARCHS]     (defaults: build/lib, native)
 # With BENCH=1 it also builds llama.cpp's own llama-bench and llama-batched-bench, the reference runs that the
 # README's performance table compares with.
@@ -12,6 +13,11 @@ archs=${2:-native}
 out=${LLAMA_BUILD:-$src/build-cuda}
 [ -f "$src/CMakeLists.txt" ] || { echo "cuda-plugin: no llama.cpp source in $src (run make build first)" >&2; exit 1; }
 command -v nvcc >/dev/null || { echo "cuda-plugin: nvcc not found (install the CUDA toolkit)" >&2; exit 1; }
+command -v patch >/dev/null || { echo "cuda-plugin: patch not found (apt-get install patch)" >&2; exit 1; }
+# gugugo's changes to the CUDA backend (the patch's head says what they are and why), applied to the source once.
+if ! patch -d "$src" -p1 -R --dry-run -s -f <"$root/scripts/ggml-cuda.patch" >/dev/null 2>&1; then
+	patch -d "$src" -p1 -N -s <"$root/scripts/ggml-cuda.patch"
+fi
 targets=(ggml-cuda)
 [ "${BENCH:-0}" = 1 ] && targets+=(llama-bench llama-batched-bench)
 # The plugin needs its own build's libggml-base.so.0 (the npm one is named libggml-base.so): it goes beside the

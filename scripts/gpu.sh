@@ -89,7 +89,7 @@ if [ $nvidia = 1 ] && [ -x "$root/build/gugugo" ] && [ ! -f "$dest/libggml-cuda.
 		grep '^note: ' <<<"$devices" | sed 's/^note: /gpu: /' >&2 || true
 		if ! grep -v '^note: ' <<<"$devices" | grep -Eq '^[^ ]+ +GPU '; then
 			src=${LLAMA_SRC:-$root/deps/llama/src}
-			if command -v nvcc >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null && [ -f "$src/CMakeLists.txt" ]; then
+			if command -v nvcc >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null && command -v patch >/dev/null && [ -f "$src/CMakeLists.txt" ]; then
 				arch=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1 | tr -d ' .' || true)
 				log=$lib/cuda-plugin.log
 				say "no prebuilt GPU plugin runs with this driver: building llama.cpp's CUDA plugin from the pinned source, once (a few minutes; log: $log)"
@@ -99,7 +99,7 @@ if [ $nvidia = 1 ] && [ -x "$root/build/gugugo" ] && [ ! -f "$dest/libggml-cuda.
 					say "the CUDA plugin did not build (see $log): gugugo runs on the CPU"
 				fi
 			else
-				say "no prebuilt GPU plugin runs with this driver, so gugugo runs on the CPU; with the CUDA toolkit (nvcc, cmake, ninja) installed, make gpu builds a CUDA plugin from source"
+				say "no prebuilt GPU plugin runs with this driver, so gugugo runs on the CPU; with the CUDA toolkit (nvcc, cmake, ninja) and patch installed, make gpu builds a CUDA plugin from source"
 			fi
 		fi
 		printf '%s' "$checked" >"$dest/.checked"
