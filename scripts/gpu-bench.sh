@@ -18,6 +18,27 @@ mkdir -p "$out" "$models"
 	nproc
 } >"$out/machine.txt"
 "$gugugo" devices >"$out/devices.txt" 2>&1
+# Sentences decoded together on the GPU give what they give one after the other: the echo model (q8_0) answers each
+# with its most frequent word, and 64 sentences make each lane's prompts a batch of more than 256 tokens.
+words=(la li lu apple student weather good Hello world today)
+"$gugugo" dev tiny-model --echo "${words[*]}" --type q8_0 --out "$models/echo-q8_0.gguf" >/dev/null
+for i in $(seq 0 63); do
+	w=${words[i % 10]}
+	printf '%s %s %s %s %s %s %s %s' "$w" "${words[(i + 3) % 10]}" "$w" "${words[(i + 5) % 10]}" "$w" \
+		"${words[(i + 7) % 10]}" "$w" "${words[(i + 9) % 10]}"
+	for ((k = 0; k < i % 4; k++)); do printf ' %s' "$w"; done
+	if [ $((i % 8)) = 7 ]; then printf '.\n\n'; else printf '. '; fi
+done >"$models/echo-document.txt"
+for mode in parallel sequential; do
+	flag=; [ $mode = sequential ] && flag=--sequential
+	"$gugugo" translate $flag --stats --model "$models/echo-q8_0.gguf" --to en --file "$models/echo-document.txt" \
+		>"$out/echo-$mode.txt" 2>>"$out/echo-stats.txt"
+done
+if cmp -s "$out/echo-parallel.txt" "$out/echo-sequential.txt"; then
+	echo "parallel = sequential"
+else
+	echo "parallel != sequential"
+fi >"$out/parallel-check.txt"
 for t in f16 q8_0; do
 	m="$models/gugugo-1.3b-$t.gguf"
 	[ -f "$m" ] || "$gugugo" dev tiny-model --arch gptneox --shape gugugo-1.3b --type "$t" --out "$m" >/dev/null
