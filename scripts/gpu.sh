@@ -40,7 +40,7 @@ if [ $nvidia = 1 ]; then
 fi
 if have 'libvulkan.so.1 '; then
 	want+=(vulkan)
-elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-cache show libvulkan1 >/dev/null 2>&1; then
 	say "installing the Vulkan loader (libvulkan1)"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libvulkan1 >/dev/null && want+=(vulkan)
 else
