@@ -122,8 +122,12 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	out.WriteString("\n")
 	out.Flush()
 	if *stats {
-		fmt.Fprintf(stderr, "%s, %s: %d prompts, %d prompt tokens, %d generated, first token %d ms, %.1f tokens/s, %d ms in all, stop: %s\n",
-			dir, res.Device, res.Chunks, res.PromptTokens, res.GeneratedTokens, res.TimeToFirstToken.Milliseconds(),
+		prompts := fmt.Sprintf("%d prompts", res.Chunks)
+		if res.Chunks == 1 {
+			prompts = "1 prompt"
+		}
+		fmt.Fprintf(stderr, "%s, %s: %s, %d prompt tokens, %d generated, first token %d ms, %.1f tokens/s, %d ms in all, stop: %s\n",
+			dir, res.Device, prompts, res.PromptTokens, res.GeneratedTokens, res.TimeToFirstToken.Milliseconds(),
 			res.DecodeTokensPerSecond(), res.Duration.Milliseconds(), res.Stop)
 	}
 	if errors.Is(err, context.Canceled) {

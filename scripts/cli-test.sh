@@ -110,6 +110,8 @@ file_stats_logged() { # stderr that is no terminal gets no progress bar, only th
 		[ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q '^ko→en, .*5 prompts' "$tmp/e" && ! grep -q $'\r' "$tmp/e"
 }
 check "translate --file --stats into a log: one line" file_stats_logged
+one_prompt_stats() { "$bin" translate --stats --model "$tmp/echo.gguf" --to en "la li la" 2>&1 >/dev/null | grep -q ': 1 prompt, '; }
+check "translate --stats counts a single prompt in the singular" one_prompt_stats
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
