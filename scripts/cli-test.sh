@@ -113,5 +113,29 @@ check "translate --file --stats into a log: one line" file_stats_logged
 one_prompt_stats() { "$bin" translate --stats --model "$tmp/echo.gguf" --to en "la li la" 2>&1 >/dev/null | grep -q ': 1 prompt, '; }
 check "translate --stats counts a single prompt in the singular" one_prompt_stats
 
+# scripts/cuda-plugin.sh puts scripts/ggml-cuda.patch into the pinned llama.cpp source once, takes an older version
+# of the patch out first, and names the way out where the source was changed otherwise. A stand-in nvcc, and a
+# cmake that stops the script where it would build; the source is the pinned one's CMakeLists.txt and CUDA backend.
+cuda_patch() {
+	local src=$tmp/llama fake=$tmp/fake-cuda patch_file=$root/scripts/ggml-cuda.patch
+	mkdir -p "$src/ggml/src" "$fake" && cp "$root/deps/llama/src/CMakeLists.txt" "$src/" &&
+		cp -r "$root/deps/llama/src/ggml/src/ggml-cuda" "$src/ggml/src/" || return 1
+	printf '#!/bin/sh\nexit 0\n' >"$fake/nvcc" && printf '#!/bin/sh\nexit 3\n' >"$fake/cmake" && chmod +x "$fake"/* || return 1
+	plugin() { PATH=$fake:$PATH LLAMA_SRC=$src bash "$root/scripts/cuda-plugin.sh" "$tmp/cuda-lib" 90 2>"$tmp/cuda-err"; }
+	plugin; [ $? -eq 3 ] && grep -q argmax_f32_rows "$src/ggml/src/ggml-cuda/argmax.cu" || return 1
+	plugin; [ $? -eq 3 ] || return 1
+	# An older version: the patch's changes to argmax only, applied by an earlier run.
+	awk '/^diff -ru /{keep = $3 ~ /argmax/} keep' "$patch_file" >"$tmp/older.patch"
+	patch -d "$src" -p1 -R -s <"$patch_file" && patch -d "$src" -p1 -s <"$tmp/older.patch" &&
+		cp "$tmp/older.patch" "$src/.gugugo-ggml-cuda.patch" || return 1
+	plugin; [ $? -eq 3 ] && grep -q "bias" "$src/ggml/src/ggml-cuda/mmq.cu" && cmp -s "$patch_file" "$src/.gugugo-ggml-cuda.patch" || return 1
+	# The same older version without the copy: nothing is changed, and the message says what to do.
+	patch -d "$src" -p1 -R -s <"$patch_file" && patch -d "$src" -p1 -s <"$tmp/older.patch" && rm "$src/.gugugo-ggml-cuda.patch" &&
+		cp "$src/ggml/src/ggml-cuda/mmq.cu" "$tmp/mmq.before" || return 1
+	! plugin && [ "$(wc -l <"$tmp/cuda-err")" -eq 1 ] && grep -q "remove deps/llama" "$tmp/cuda-err" &&
+		cmp -s "$tmp/mmq.before" "$src/ggml/src/ggml-cuda/mmq.cu"
+}
+check "cuda-plugin.sh: the ggml-cuda patch applied once, an older one replaced" cuda_patch
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

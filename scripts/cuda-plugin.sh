@@ -14,10 +14,22 @@ out=${LLAMA_BUILD:-$src/build-cuda}
 [ -f "$src/CMakeLists.txt" ] || { echo "cuda-plugin: no llama.cpp source in $src (run make build first)" >&2; exit 1; }
 command -v nvcc >/dev/null || { echo "cuda-plugin: nvcc not found (install the CUDA toolkit)" >&2; exit 1; }
 command -v patch >/dev/null || { echo "cuda-plugin: patch not found (apt-get install patch)" >&2; exit 1; }
-# gugugo's changes to the CUDA backend (the patch's head says what they are and why), applied to the source once.
-if ! patch -d "$src" -p1 -R --dry-run -s -f <"$root/scripts/ggml-cuda.patch" >/dev/null 2>&1; then
-	patch -d "$src" -p1 -N -s <"$root/scripts/ggml-cuda.patch"
+# gugugo's changes to the CUDA backend (the patch's head says what they are and why), applied to the source once. A
+# copy of the patch applied is kept beside the source, so that an older version of it is taken out first.
+patch_file=$root/scripts/ggml-cuda.patch
+applied=$src/.gugugo-ggml-cuda.patch
+if [ -f "$applied" ] && ! cmp -s "$applied" "$patch_file"; then
+	patch -d "$src" -p1 -R -s -f <"$applied" >/dev/null
+	rm "$applied"
 fi
+if ! patch -d "$src" -p1 -R --dry-run -s -f <"$patch_file" >/dev/null 2>&1; then
+	patch -d "$src" -p1 -N --dry-run -s -f <"$patch_file" >/dev/null 2>&1 || {
+		echo "cuda-plugin: scripts/ggml-cuda.patch does not apply to $src, which was changed otherwise (remove deps/llama and run make build again)" >&2
+		exit 1
+	}
+	patch -d "$src" -p1 -N -s <"$patch_file"
+fi
+cp "$patch_file" "$applied"
 targets=(ggml-cuda)
 [ "${BENCH:-0}" = 1 ] && targets+=(llama-bench llama-batched-bench)
 # The plugin needs its own build's libggml-base.so.0 (the npm one is named libggml-base.so): it goes beside the
