@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/inference/llama"
@@ -205,33 +204,40 @@ type seqState struct {
 	pad bool
 }
 
-// sentenceQueue hands a document's sentences to the lanes, in order, as they have room for them.
+// sentenceQueue hands a document's sentences to the lanes: of L lanes, lane i takes sentences i, i+L, i+2L, ... in
+// order, as it has room for them. Which sentences share a lane's batches is then the same from run to run, and so
+// is a GPU's rounding, which depends on a batch's size: two lanes taking from one queue as they asked made the
+// random test model's parallel translation of a document differ between two runs on an H100.
 type sentenceQueue struct {
 	units []Segment
 	req   Request
 	// share is the most sentences a lane decodes at once: the document dealt out evenly, rather than the first
 	// lane to ask taking as many as it has room for.
 	share int
-	mu    sync.Mutex
-	next  int
+	next  []int // each lane's next sentence; a lane only touches its own
 }
 
-// take gives the next sentence to start, or false when none waits.
-func (d *sentenceQueue) take() (int, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.next == len(d.units) {
+func newSentenceQueue(units []Segment, req Request, lanes int) *sentenceQueue {
+	d := &sentenceQueue{units: units, req: req, share: (len(units) + lanes - 1) / lanes, next: make([]int, lanes)}
+	for i := range d.next {
+		d.next[i] = i
+	}
+	return d
+}
+
+// take gives lane's next sentence to start, or false when none waits for it.
+func (d *sentenceQueue) take(lane int) (int, bool) {
+	u := d.next[lane]
+	if u >= len(d.units) {
 		return 0, false
 	}
-	d.next++
-	return d.next - 1, true
+	d.next[lane] += len(d.next)
+	return u, true
 }
 
-// waiting reports whether sentences wait for a lane.
-func (d *sentenceQueue) waiting() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.next < len(d.units)
+// waiting reports whether sentences wait for lane.
+func (d *sentenceQueue) waiting(lane int) bool {
+	return d.next[lane] < len(d.units)
 }
 
 // piece is new text of a sentence, from one decode step of a lane.
@@ -268,15 +274,15 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 		heading = nil
 	}
 	res.Chunks = len(units)
-	doc := &sentenceQueue{units: units, req: req, share: (len(units) + len(lanes) - 1) / len(lanes)}
+	doc := newSentenceQueue(units, req, len(lanes))
 	steps := make(chan laneStep, 4*len(lanes))
 	laneCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	for _, ln := range lanes {
+	for i, ln := range lanes {
 		go func() {
 			err := ln.useHeading(heading)
 			if err == nil {
-				err = e.runLane(laneCtx, ln, doc, steps)
+				err = e.runLane(laneCtx, ln, i, doc, steps)
 			}
 			steps <- laneStep{last: true, err: err}
 		}()
@@ -341,8 +347,8 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 	return nil
 }
 
-// runLane decodes sentences of doc in lane ln until none is left, reporting each step on steps.
-func (e *Engine) runLane(ctx context.Context, ln *lane, doc *sentenceQueue, steps chan<- laneStep) error {
+// runLane decodes the sentences of doc for lane ln (the lane-th) until none is left, reporting each step on steps.
+func (e *Engine) runLane(ctx context.Context, ln *lane, lane int, doc *sentenceQueue, steps chan<- laneStep) error {
 	c, n := ln.ctx, ln.n
 	free := make([]int, n)
 	for i := range free {
@@ -372,7 +378,7 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, doc *sentenceQueue, step
 		}
 		for len(free) > 0 && len(active) < doc.share && !(ln.firstAlone && step == 0 && len(active) > 0) {
 			if held < 0 {
-				u, ok := doc.take()
+				u, ok := doc.take(lane)
 				if !ok {
 					break
 				}
@@ -405,7 +411,7 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, doc *sentenceQueue, step
 		if len(active) == 0 {
 			return nil
 		}
-		settled := held < 0 && !doc.waiting()
+		settled := held < 0 && !doc.waiting(lane)
 		throwaway = ln.alternateAbove > 0 && len(active) > ln.alternateAbove && step%2 == 1
 		if throwaway {
 			c.BatchAdd(0, len(ln.heading), n, false)
