@@ -47,12 +47,15 @@ for t in f16 q8_0; do
 done
 q8=$models/gugugo-1.3b-q8_0.gguf
 # scripts/ggml-cuda.patch adds each product's bias in the order of the separate ADD it replaces (a sentence's prompt
-# goes through it), so the random model, whose greedy picks are full of near-ties, translates the English document
-# sentence after sentence to the same bytes with ggml-cuda's fusions switched off.
+# and a lane's steps go through it), so the random model, whose greedy picks are full of near-ties, translates the
+# English document to the same bytes with ggml-cuda's fusions switched off, sentence after sentence and in parallel.
 doc=$root/inference/tinymodel/corpus/en.txt
-"$gugugo" translate --sequential --model "$q8" --to ko --file "$doc" >"$out/fused.txt" 2>/dev/null
-GGML_CUDA_DISABLE_FUSION=1 "$gugugo" translate --sequential --model "$q8" --to ko --file "$doc" >"$out/unfused.txt" 2>/dev/null
-if cmp -s "$out/fused.txt" "$out/unfused.txt"; then echo "fused = unfused"; else echo "fused != unfused"; fi >>"$out/parallel-check.txt"
+for mode in sequential parallel; do
+	flag=; [ $mode = sequential ] && flag=--sequential
+	"$gugugo" translate $flag --model "$q8" --to ko --file "$doc" >"$out/fused-$mode.txt" 2>/dev/null
+	GGML_CUDA_DISABLE_FUSION=1 "$gugugo" translate $flag --model "$q8" --to ko --file "$doc" >"$out/unfused-$mode.txt" 2>/dev/null
+	if cmp -s "$out/fused-$mode.txt" "$out/unfused-$mode.txt"; then echo "fused = unfused, $mode"; else echo "fused != unfused, $mode"; fi
+done >>"$out/parallel-check.txt"
 "$gugugo" bench --model "$q8" --document --reps 3 --tokens 16 >"$out/documents-q8_0.txt" 2>&1
 # Split KV cache (llama.cpp's default) and the unified one gugugo's documents use (-kvu).
 for kvu in "" -kvu; do
