@@ -225,19 +225,19 @@ func newSentenceQueue(units []Segment, req Request, lanes int) *sentenceQueue {
 	return d
 }
 
-// take gives lane's next sentence to start, or false when none waits for it.
-func (d *sentenceQueue) take(lane int) (int, bool) {
-	u := d.next[lane]
+// take gives lane i's next sentence to start, or false when none waits for it.
+func (d *sentenceQueue) take(i int) (int, bool) {
+	u := d.next[i]
 	if u >= len(d.units) {
 		return 0, false
 	}
-	d.next[lane] += len(d.next)
+	d.next[i] += len(d.next)
 	return u, true
 }
 
-// waiting reports whether sentences wait for lane.
-func (d *sentenceQueue) waiting(lane int) bool {
-	return d.next[lane] < len(d.units)
+// waiting reports whether sentences wait for lane i.
+func (d *sentenceQueue) waiting(i int) bool {
+	return d.next[i] < len(d.units)
 }
 
 // piece is new text of a sentence, from one decode step of a lane.
@@ -347,8 +347,9 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Req
 	return nil
 }
 
-// runLane decodes the sentences of doc for lane ln (the lane-th) until none is left, reporting each step on steps.
-func (e *Engine) runLane(ctx context.Context, ln *lane, lane int, doc *sentenceQueue, steps chan<- laneStep) error {
+// runLane decodes the sentences of doc for lane ln, the document's lane laneIndex, until none is left, reporting each
+// step on steps.
+func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, doc *sentenceQueue, steps chan<- laneStep) error {
 	c, n := ln.ctx, ln.n
 	free := make([]int, n)
 	for i := range free {
@@ -378,7 +379,7 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, lane int, doc *sentenceQ
 		}
 		for len(free) > 0 && len(active) < doc.share && !(ln.firstAlone && step == 0 && len(active) > 0) {
 			if held < 0 {
-				u, ok := doc.take(lane)
+				u, ok := doc.take(laneIndex)
 				if !ok {
 					break
 				}
@@ -411,7 +412,7 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, lane int, doc *sentenceQ
 		if len(active) == 0 {
 			return nil
 		}
-		settled := held < 0 && !doc.waiting(lane)
+		settled := held < 0 && !doc.waiting(laneIndex)
 		throwaway = ln.alternateAbove > 0 && len(active) > ln.alternateAbove && step%2 == 1
 		if throwaway {
 			c.BatchAdd(0, len(ln.heading), n, false)
