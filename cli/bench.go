@@ -80,7 +80,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	}{{inference.KoreanToEnglish, benchKorean}, {inference.EnglishToKorean, benchEnglish}} {
 		var results []inference.Result
 		for i := 0; i <= *reps; i++ {
-			r, err := eng.Translate(context.Background(), inference.Request{Text: in.text, Direction: in.dir, ForceTokens: *tokens}, nil)
+			r, err := eng.Bench(context.Background(), inference.Request{Text: in.text, Direction: in.dir}, inference.Workload{Tokens: *tokens}, nil)
 			if err != nil {
 				return err
 			}
@@ -111,10 +111,11 @@ func bench(args []string, stdout, stderr io.Writer) error {
 			text string
 		}{{inference.EnglishToKorean, tinymodel.CorpusEnglish}, {inference.KoreanToEnglish, tinymodel.CorpusKorean}} {
 			for _, sequential := range []bool{true, false} {
-				req := inference.Request{Text: in.text, Direction: in.dir, Sequential: sequential, BenchLength: !*real}
+				req := inference.Request{Text: in.text, Direction: in.dir, Sequential: sequential}
+				work := inference.Workload{TranslationLength: !*real}
 				var runs []inference.Result
 				for i := 0; i <= *reps; i++ { // the first is a warm-up
-					r, err := eng.Translate(context.Background(), req, nil)
+					r, err := eng.Bench(context.Background(), req, work, nil)
 					if err != nil {
 						return err
 					}

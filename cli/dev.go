@@ -7,22 +7,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 
-	"github.com/gugugo-desktop/gugugo/app/x11"
-	"github.com/gugugo-desktop/gugugo/inference"
+	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
 	"github.com/gugugo-desktop/gugugo/inference/llama"
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
 )
 
 func dev(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 2 && args[0] == "probe-backend" {
-		return probeBackend(args[1], stdout)
-	}
 	if len(args) == 2 && args[0] == "grab-hotkey" {
 		return grabHotkey(args[1], stdout)
 	}
@@ -77,34 +73,14 @@ func dev(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// probeBackend is the child process that tries a GPU plugin (see inference/backends.go): it prints the device the
-// plugin ran a tiny model on, or fails (or dies) trying.
-func probeBackend(plugin string, stdout io.Writer) error {
-	dir, err := os.MkdirTemp("", "gugugo-probe")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	model := filepath.Join(dir, "probe.gguf")
-	if err := tinymodel.Write(model, tinymodel.Options{Arch: "gptneox", Shape: tinymodel.Shapes["tiny"], Type: gguf.F16, Seed: 1}); err != nil {
-		return err
-	}
-	device, err := inference.ProbeBackend(plugin, model)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, device)
-	return nil
-}
-
 // grabHotkey holds a key combination until its input closes, as another program would: the end-to-end test
 // checks that the window reports the combination as taken.
 func grabHotkey(combo string, stdout io.Writer) error {
-	h, err := x11.ParseHotkey(combo)
+	h, err := desktop.ParseHotkey(combo)
 	if err != nil {
 		return err
 	}
-	conn, err := x11.Open("")
+	conn, err := app.OpenDesktop()
 	if err != nil {
 		return err
 	}

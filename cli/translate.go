@@ -114,7 +114,7 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *file != "" {
 		req.OnProgress = bar.set
 	}
-	res, err := eng.Translate(ctx, req, func(piece string) {
+	res, err := eng.Translate(ctx, req, func(piece, _ string) {
 		out.WriteString(piece)
 		out.Flush()
 	})

@@ -21,6 +21,25 @@ func (d Direction) String() string {
 	return "ko→en"
 }
 
+// Code names the direction by its languages' codes, "ko-en" or "en-ko": what files and databases store.
+func (d Direction) Code() string {
+	if d == EnglishToKorean {
+		return "en-ko"
+	}
+	return "ko-en"
+}
+
+// ParseDirectionCode reads a Code; ok is false (and d KoreanToEnglish) for anything else.
+func ParseDirectionCode(s string) (d Direction, ok bool) {
+	switch s {
+	case "ko-en":
+		return KoreanToEnglish, true
+	case "en-ko":
+		return EnglishToKorean, true
+	}
+	return KoreanToEnglish, false
+}
+
 // Target is the language code of the output: "en" or "ko".
 func (d Direction) Target() string {
 	if d == EnglishToKorean {

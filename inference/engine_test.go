@@ -71,8 +71,22 @@ func load(t testing.TB, path string, o Options) *Engine {
 
 func translate(t testing.TB, e *Engine, req Request) (Result, []string) {
 	t.Helper()
+	return benchTranslate(t, e, req, Workload{})
+}
+
+// benchTranslate translates with a benchmark's workload (none: a translation) and checks that the pieces streamed
+// add up to the text so far at every step.
+func benchTranslate(t testing.TB, e *Engine, req Request, w Workload) (Result, []string) {
+	t.Helper()
 	var pieces []string
-	res, err := e.Translate(context.Background(), req, func(s string) { pieces = append(pieces, s) })
+	var streamed strings.Builder
+	res, err := e.Bench(context.Background(), req, w, func(s, soFar string) {
+		pieces = append(pieces, s)
+		streamed.WriteString(s)
+		if soFar != streamed.String() {
+			t.Errorf("text so far %q after the pieces %q", soFar, pieces)
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +193,7 @@ func TestCancelMidStream(t *testing.T) {
 	e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), DefaultOptions())
 	ctx, cancel := context.WithCancel(context.Background())
 	var pieces []string
-	res, err := e.Translate(ctx, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 500}, func(s string) {
+	res, err := e.Translate(ctx, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 500}, func(s, _ string) {
 		pieces = append(pieces, s)
 		if len(pieces) == 2 {
 			cancel()
@@ -312,8 +326,8 @@ func TestParallelMatchesSequential(t *testing.T) {
 			// nor the heading kept from the document before, nor the other direction's heading in between may
 			// change a sentence. Answers as long as gugugo bench makes them differ from sentence to sentence, so
 			// that the last few end at different steps and padding happens.
-			fixed := Request{Text: doc.String(), Direction: KoreanToEnglish, BenchLength: true, Sequential: true}
-			seqFixed, _ := translate(t, e, fixed)
+			fixed := Request{Text: doc.String(), Direction: KoreanToEnglish, Sequential: true}
+			seqFixed, _ := benchTranslate(t, e, fixed, Workload{TranslationLength: true})
 			fixed.Sequential = false
 			for _, above := range []int{1, 3} {
 				for _, ln := range e.lanes {
@@ -325,7 +339,7 @@ func TestParallelMatchesSequential(t *testing.T) {
 				if again.Text != seq.Text || back.Text != seq.Text {
 					t.Errorf("alternating above %d:\n%q\nafter the other direction:\n%q\nsequential:\n%q", above, again.Text, back.Text, seq.Text)
 				}
-				if r, _ := translate(t, e, fixed); r.Text != seqFixed.Text || r.GeneratedTokens != seqFixed.GeneratedTokens {
+				if r, _ := benchTranslate(t, e, fixed, Workload{TranslationLength: true}); r.Text != seqFixed.Text || r.GeneratedTokens != seqFixed.GeneratedTokens {
 					t.Errorf("alternating above %d, %d tokens:\n%q\nsequential, %d tokens:\n%q", above, r.GeneratedTokens, r.Text, seqFixed.GeneratedTokens, seqFixed.Text)
 				}
 			}
@@ -342,7 +356,7 @@ func TestFirstSentenceStartsAloneOnCPU(t *testing.T) {
 	var events []string
 	req := Request{Text: "la li la. li la li. lu la lu. apple la apple.", Direction: KoreanToEnglish,
 		OnProgress: func(done, total int) { events = append(events, fmt.Sprintf("done %d", done)) }}
-	res, err := e.Translate(context.Background(), req, func(s string) { events = append(events, "piece") })
+	res, err := e.Translate(context.Background(), req, func(s, _ string) { events = append(events, "piece") })
 	if err != nil || res.Chunks != 4 {
 		t.Fatalf("%v, %d chunks", err, res.Chunks)
 	}
@@ -385,7 +399,7 @@ func TestParallelCancel(t *testing.T) {
 			e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), Options{Parallel: 4, Lanes: lanes})
 			ctx, cancel := context.WithCancel(context.Background())
 			n := 0
-			res, err := e.Translate(ctx, Request{Text: document(20), Direction: KoreanToEnglish, MaxTokens: 5000}, func(string) {
+			res, err := e.Translate(ctx, Request{Text: document(20), Direction: KoreanToEnglish, MaxTokens: 5000}, func(string, string) {
 				if n++; n == 3 {
 					cancel()
 				}
@@ -420,7 +434,7 @@ func TestConcurrentCallsAreServedInTurn(t *testing.T) {
 		wg.Add(1)
 		go func(id int) {
 			defer wg.Done()
-			res, err := e.Translate(context.Background(), Request{Text: fmt.Sprintf("문장 %d", id), Direction: KoreanToEnglish}, func(string) {
+			res, err := e.Translate(context.Background(), Request{Text: fmt.Sprintf("문장 %d", id), Direction: KoreanToEnglish}, func(string, string) {
 				mu.Lock()
 				log = append(log, id)
 				mu.Unlock()
@@ -457,7 +471,7 @@ func TestWaitingCallGivesUpWithItsContext(t *testing.T) {
 	e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), DefaultOptions())
 	started := make(chan struct{})
 	release := make(chan struct{})
-	go e.Translate(context.Background(), Request{Text: "a", MaxTokens: 3}, func(string) {
+	go e.Translate(context.Background(), Request{Text: "a", MaxTokens: 3}, func(string, string) {
 		select {
 		case <-started:
 		default:
@@ -541,7 +555,7 @@ func BenchmarkTranslateTiny(b *testing.B) {
 	b.ResetTimer()
 	var tokens int
 	for i := 0; i < b.N; i++ {
-		res, err := e.Translate(context.Background(), Request{Text: "오늘 날씨가 좋아요.", ForceTokens: 64}, nil)
+		res, err := e.Bench(context.Background(), Request{Text: "오늘 날씨가 좋아요."}, Workload{Tokens: 64}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -26,17 +26,11 @@ const (
 	cpuParallel = 8
 	// prefixCells is room in the KV cache for the heading all prompts share.
 	prefixCells = 32
-	// gpuLanes is how many contexts share a document's sentences on a GPU, each driven by its own goroutine.
-	// Why: for a step of many sequences llama.cpp spends 4-8 ms on the host building the graph and launching its
-	// kernels, about as long as the GPU takes to run them, and one context waits for its step's tokens before it
-	// builds the next; two contexts, each on its own CUDA stream, overlap one's host work with the other's GPU
-	// work. On H100s (2026-11-27, interleaved runs of one build) the bench's English document took 0.23-0.26 s
-	// with two lanes against 0.26-0.29 s with one, the Korean one 0.26-0.30 against 0.30-0.32; three lanes took
-	// 0.25-0.27 s and four 0.27 s (the English one), presumably because the lanes' kernel launches wait for each
-	// other.
+	// gpuLanes is how many contexts share a document's sentences on a GPU, each driven by its own goroutine: while
+	// one builds and launches its step on the host, the GPU runs the other's (docs/design.md, "Documents: lanes").
 	gpuLanes = 2
 	// laneThreadsGPU are CPU threads for a lane's context on a GPU, where the CPU only looks up the input
-	// embeddings: 2 and 8 gave the same times on a 16-core H100 machine, and 2 leaves the other cores alone.
+	// embeddings; more gave no gain (docs/performance.md).
 	laneThreadsGPU = 2
 )
 
@@ -58,21 +52,12 @@ type lane struct {
 	heading []llama.Token
 	shares  []bool
 	// alternateAbove: while more sequences than this decode, every other batch gets one throwaway token; once no
-	// more sentences wait and this many or fewer decode, finished ones stay in the batch (seqState.pad).
-	// Why: ggml-cuda captures a CUDA graph after two batches of the same shape and replays it while the shape
-	// holds, but with many sequences the shape changes every few steps (a sentence ends, the KV cache grows past
-	// a multiple of 256 cells), so most captures cost more than they save; the last few sentences, on the other
-	// hand, are cheap to keep in one shape and slow without a graph. llama.cpp's only switch,
-	// GGML_CUDA_DISABLE_GRAPHS, is process-wide and would slow single sentences. On an H200 the bench's English
-	// document took 0.28-0.29 s before, 0.26 s with the throwaway token and 0.24-0.25 s with both. Padding with
-	// every finished sentence from the start instead, so that graphs replay throughout, was slower (0.32-0.34 s
-	// against 0.28 s): every step then costs what the widest one does. There are no graphs on the CPU, so it is 0
-	// there.
+	// more sentences wait and this many or fewer decode, finished ones stay in the batch (seqState.pad). Why: a CUDA
+	// graph pays only while a batch keeps its shape, which the last few sentences can and a wide batch cannot
+	// (docs/design.md, "Documents: lanes"). There are no graphs on the CPU, so it is 0 there.
 	alternateAbove int
 	// firstAlone starts a document's first sentence a step before the others, so that its first words do not wait
-	// for all the prompts of the first wave. That takes seconds on the CPU: on a 2-core machine the bench's English
-	// document showed its first piece after 0.5-0.65 s instead of 4.5-5.2 s, and took 68-73 s instead of 66-69 s
-	// (two runs each, about as far apart as runs of one kind). On a GPU the prompts take tens of milliseconds.
+	// for all the prompts of the first wave, which take seconds on the CPU (docs/performance.md, "CPU").
 	firstAlone bool
 }
 
@@ -210,14 +195,14 @@ type seqState struct {
 // random test model's parallel translation of a document differ between two runs on an H100.
 type sentenceQueue struct {
 	units []Segment
-	req   Request
+	req   job
 	// share is the most sentences a lane decodes at once: the document dealt out evenly, rather than the first
 	// lane to ask taking as many as it has room for.
 	share int
 	next  []int // each lane's next sentence; a lane only touches its own
 }
 
-func newSentenceQueue(units []Segment, req Request, lanes int) *sentenceQueue {
+func newSentenceQueue(units []Segment, req job, lanes int) *sentenceQueue {
 	d := &sentenceQueue{units: units, req: req, share: (len(units) + lanes - 1) / lanes, next: make([]int, lanes)}
 	for i := range d.next {
 		d.next[i] = i
@@ -261,7 +246,7 @@ type laneStep struct {
 // translateParallel decodes the units as parallel sequences shared among the lanes, each lane starting a new one
 // whenever one of its sequences finishes, and streams the translations in document order: the earliest unfinished
 // sentence live, the later ones as soon as every sentence before them is done.
-func (e *Engine) translateParallel(ctx context.Context, units []Segment, req Request, res *Result, emit func(string), start time.Time) error {
+func (e *Engine) translateParallel(ctx context.Context, units []Segment, req job, res *Result, emit func(string), start time.Time) error {
 	lanes, err := e.parallelLanes()
 	if err != nil {
 		return err
@@ -401,7 +386,7 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, doc *sent
 			seq := free[len(free)-1]
 			free = free[:len(free)-1]
 			ln.begin(seq, from > 0)
-			s := &seqState{unit: held, seq: seq, pos: len(toks), st: newStream(doc.req.limit(len(toks), seqCells), doc.req.ForceTokens > 0 || doc.req.BenchLength)}
+			s := &seqState{unit: held, seq: seq, pos: len(toks), st: newStream(doc.req.limit(len(toks), seqCells), doc.req.forced())}
 			for j := from; j < len(toks); j++ {
 				s.row = c.BatchAdd(toks[j], j, seq, j == len(toks)-1)
 			}

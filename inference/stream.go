@@ -3,6 +3,8 @@ package inference
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gugugo-desktop/gugugo/inference/llama"
 )
 
 // stopMarkers end a translation. The Gugugo models close their answer with </끝>; a new "###" heading after a line
@@ -136,4 +138,47 @@ func (f *streamFilter) flush() string {
 		}
 	}
 	return strings.TrimRight(clean(rest), " \t\r\n")
+}
+
+// stream is one sequence being generated: its stop filter, loop guard and length limit.
+type stream struct {
+	filter streamFilter
+	guard  loopGuard
+	piece  []byte
+	n      int
+	limit  int
+	force  bool // ignore every stop but the limit (benchmarks)
+	stop   StopReason
+}
+
+func newStream(limit int, force bool) *stream { return &stream{limit: limit, force: force} }
+
+// step takes the next generated token and returns the text that can be shown now and whether the sequence ended.
+func (s *stream) step(m *llama.Model, tok llama.Token) (string, bool) {
+	s.n++
+	if s.force {
+		if s.n >= s.limit {
+			s.stop = StopLimit
+			return "", true
+		}
+		return "", false
+	}
+	if m.IsEOG(tok) {
+		s.stop = StopEOG
+		return s.filter.flush(), true
+	}
+	s.piece = m.AppendPiece(s.piece[:0], tok)
+	out, stop := s.filter.push(s.piece)
+	switch {
+	case stop:
+		s.stop = StopMarker
+		return out, true
+	case s.guard.add(tok):
+		s.stop = StopRepetition
+	case s.n >= s.limit:
+		s.stop = StopLimit
+	default:
+		return out, false
+	}
+	return out + s.filter.flush(), true
 }

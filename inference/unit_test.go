@@ -263,7 +263,7 @@ func TestSentenceQueueDealsRoundRobin(t *testing.T) {
 			got = append(got, u)
 		}
 	}
-	d := newSentenceQueue(units, Request{}, 2)
+	d := newSentenceQueue(units, job{}, 2)
 	if d.share != 4 {
 		t.Errorf("share = %d, want 4", d.share)
 	}
@@ -276,7 +276,7 @@ func TestSentenceQueueDealsRoundRobin(t *testing.T) {
 	if got := taken(d, 0); !slices.Equal(got, []int{0, 2, 4, 6}) {
 		t.Errorf("lane 0 took %v, want [0 2 4 6]", got)
 	}
-	if got := taken(newSentenceQueue(units, Request{}, 1), 0); len(got) != 7 || got[6] != 6 {
+	if got := taken(newSentenceQueue(units, job{}, 1), 0); len(got) != 7 || got[6] != 6 {
 		t.Errorf("one lane took %v, want all 7 in order", got)
 	}
 }

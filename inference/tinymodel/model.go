@@ -23,6 +23,7 @@ type Shape struct {
 // Shapes that `gugugo dev tiny-model --shape` offers.
 var Shapes = map[string]Shape{
 	"tiny":        {Embd: 128, Layers: 2, Heads: 4, FFN: 256, Context: 2048, RotaryPct: 0.5},
+	"probe":       {Embd: 64, Layers: 1, Heads: 2, FFN: 128, Context: 256, RotaryPct: 0.5}, // inference's GPU plugin probe
 	"gugugo-1.3b": {Embd: 2048, Layers: 24, Heads: 16, FFN: 8192, Context: 2048, RotaryPct: 0.5, Vocab: 30080},
 }
 

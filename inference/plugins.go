@@ -1,44 +1,22 @@
 package inference
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gugugo-desktop/gugugo/inference/llama"
 )
 
 // GPU backend plugins fetched by `make gpu` live in lib/gpu/. A plugin built for another toolkit or driver can abort
 // the whole process on its first kernel (ggml aborts, there is no error to catch), so each one is first tried in a
-// child process, `gugugo dev probe-backend PLUGIN`, which loads a tiny model on it and decodes a few tokens. The
+// child process, this program started again as a probe child (probe.go), which loads a tiny model on it and decodes a few tokens. The
 // verdict is kept per plugin file and driver, and the first plugin that passes is used; the rest, and the CPU, are
 // the fall-backs. A plugin put straight into lib/ (one built from source) is trusted and loaded with the CPU's.
-
-// ProbeEnv marks the probe's child process, which must not probe in its turn.
-const ProbeEnv = "GUGUGO_PROBE_CHILD"
-
-// ProbeCommand makes the command that tries a plugin; tests replace it.
-var ProbeCommand = func(plugin string) *exec.Cmd {
-	exe, err := os.Executable()
-	if err != nil {
-		exe = os.Args[0]
-	}
-	cmd := exec.Command(exe, "dev", "probe-backend", plugin)
-	cmd.Env = append(os.Environ(), ProbeEnv+"=1")
-	return cmd
-}
-
-// probeTimeout bounds a probe: CUDA start-up and Vulkan's first shader compilation take seconds.
-const probeTimeout = 2 * time.Minute
 
 // BackendNote says what happened to a GPU plugin.
 type BackendNote struct {
@@ -123,62 +101,9 @@ func saveVerdicts(v map[string]verdict) {
 	}
 }
 
-// probe runs the child and reads its verdict: the device it ran on, or why it failed.
-func probe(plugin string) verdict {
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
-	defer cancel()
-	cmd := ProbeCommand(plugin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		return verdict{Reason: err.Error()}
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		cmd.Process.Kill()
-		<-done
-		return verdict{Reason: "its test run did not finish in " + probeTimeout.String()}
-	}
-	if err == nil {
-		return verdict{OK: true, Device: strings.TrimSpace(stdout.String())}
-	}
-	reason := err.Error()
-	if line := childReason(stderr.String()); line != "" {
-		reason += ": " + line
-	}
-	return verdict{Reason: reason}
-}
-
-// childReason picks why the child failed from its stderr: its own error line when it got to write one, else what
-// llama.cpp logged before the process died: the line naming an error ("CUDA error: the provided PTX was compiled
-// with an unsupported toolchain."), or the first line.
-func childReason(s string) string {
-	lines := strings.Split(s, "\n")
-	for _, l := range lines {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "gugugo: "); ok {
-			return rest
-		}
-	}
-	first := ""
-	for _, l := range lines {
-		l = strings.TrimSpace(l)
-		if _, msg, ok := strings.Cut(l, "error: "); ok && msg != "" {
-			return l
-		}
-		if first == "" {
-			first = l
-		}
-	}
-	return first
-}
-
 // selectGPUPlugin loads the first plugin in lib/gpu/ that passes its probe.
 func selectGPUPlugin(libDir string) {
-	if os.Getenv(ProbeEnv) != "" || os.Getenv("GUGUGO_GPU") == "off" {
+	if os.Getenv(probePluginEnv) != "" || os.Getenv("GUGUGO_GPU") == "off" {
 		return
 	}
 	plugins := gpuPlugins(libDir)
@@ -209,31 +134,4 @@ func selectGPUPlugin(libDir string) {
 	if changed {
 		saveVerdicts(verdicts)
 	}
-}
-
-// ProbeBackend is the child side of a probe: load only the CPU libraries and plugin, run a tiny model on the
-// plugin's device, and return that device's name. modelPath is a small model to run.
-func ProbeBackend(plugin, modelPath string) (string, error) {
-	llama.LogErrors() // if ggml aborts, the parent reads the cause from stderr
-	if _, err := OpenLibraries(); err != nil {
-		return "", err
-	}
-	before := len(llama.Devices())
-	if err := llama.LoadPlugin(plugin); err != nil {
-		return "", err
-	}
-	devs := llama.Devices()[before:]
-	idx := slices.IndexFunc(devs, llama.Device.IsGPU)
-	if idx < 0 {
-		return "", errors.New("the plugin found no GPU")
-	}
-	e, err := Load(modelPath, Options{GPULayers: -1, Device: devs[idx].Name})
-	if err != nil {
-		return "", err
-	}
-	defer e.Close()
-	if _, err := e.Translate(context.Background(), Request{Text: "안녕하세요", ForceTokens: 8}, nil); err != nil {
-		return "", err
-	}
-	return devs[idx].Description, nil
 }

@@ -1,0 +1,164 @@
+package inference
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/gugugo-desktop/gugugo/inference/gguf"
+	"github.com/gugugo-desktop/gugugo/inference/llama"
+)
+
+// Architectures the Gugugo models use: gptneox (Gugugo-koen-1.3B) and llama (Gugugo-koen-7B).
+var Architectures = []string{"gptneox", "llama"}
+
+// Options configure loading.
+type Options struct {
+	GPULayers   int // layers to offload; negative (the default from DefaultOptions) offloads all
+	ContextSize int // KV cache tokens; 0 uses the model's training context, at most 4096
+	Threads     int // CPU threads; 0 uses the number of cores
+	// Progress, when set, is called with the load progress in [0, 1].
+	Progress func(float32)
+	// Verbose lets llama.cpp's own log through to stderr.
+	Verbose bool
+	// Parallel is the number of sentences of a document decoded together; 0 sizes it to the free memory.
+	Parallel int
+	// Lanes is how many llama.cpp contexts, each driven by its own goroutine, share those sentences; 0 is 2 on a
+	// GPU and 1 on the CPU.
+	Lanes int
+	// Device is where the model runs: "" for the GPU with the most free memory (the CPU without one), "cpu", or a
+	// device's name from Devices (CUDA0, Vulkan0, ...).
+	Device string
+}
+
+// DefaultOptions offload every layer to the GPU when there is one.
+func DefaultOptions() Options { return Options{GPULayers: -1} }
+
+// ModelInfo describes a loaded model.
+type ModelInfo struct {
+	Path        string
+	Name        string
+	Arch        string
+	Description string // llama.cpp's summary, e.g. "gptneox 1.4B Q8_0"
+	Device      string // what runs it: a GPU's name, or the CPU's
+	DeviceName  string // ggml's name for it: CUDA0, Vulkan0, CPU
+	// Fallback, when not empty, says in one sentence why the model is not where it was asked to be.
+	Fallback string
+	// GPUNotes, for a model on the CPU because no GPU could be used, say why each GPU plugin in lib/gpu/ is not.
+	GPUNotes    []string
+	GPULayers   int
+	ContextSize int
+	Threads     int
+	Params      uint64
+	Size        uint64
+}
+
+// CheckFile tells whether path looks like a model the engine can run, from its header alone.
+func CheckFile(path string) (*gguf.Info, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("model file not found: %s", path)
+		}
+		return nil, fmt.Errorf("cannot read the model file: %w", err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s is a folder, not a GGUF model file", path)
+	}
+	info, err := gguf.ReadInfo(path)
+	switch {
+	case errors.Is(err, gguf.ErrNotGGUF):
+		return nil, fmt.Errorf("%s: %w", path, ErrNotGGUF)
+	case errors.Is(err, gguf.ErrTruncated):
+		return nil, fmt.Errorf("%s is truncated: its GGUF header ends early (an interrupted download?)", path)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	arch := info.Architecture()
+	for _, a := range Architectures {
+		if a == arch {
+			return info, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: %w %q (Gugugo models are %s)", path, ErrArch, arch, strings.Join(Architectures, " or "))
+}
+
+// Load loads a GGUF model.
+func Load(path string, o Options) (*Engine, error) {
+	if _, err := CheckFile(path); err != nil {
+		return nil, err
+	}
+	if _, err := OpenLibraries(); err != nil {
+		return nil, err
+	}
+	llama.SetVerbose(o.Verbose)
+	var progress func(float32) bool
+	if o.Progress != nil {
+		progress = func(p float32) bool { o.Progress(p); return true }
+	}
+	dev, devIndex, layers, err := pickDevice(o.Device, o.GPULayers)
+	if err != nil {
+		return nil, err
+	}
+	var gpuNotes []string
+	if devIndex < 0 && o.Device == "" && o.GPULayers != 0 { // the GPU was wanted, and none is there
+		for _, n := range BackendNotes() {
+			if !n.OK {
+				gpuNotes = append(gpuNotes, n.String())
+			}
+		}
+	}
+	threads := o.Threads
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
+	// On a GPU, a failed load or context (a missing runtime library, too little memory) is retried on the CPU.
+	var fallback string
+	m, lctx, err := loadOn(path, layers, devIndex, o.ContextSize, threads, progress)
+	if err != nil && devIndex >= 0 {
+		fallback = fmt.Sprintf("The model could not be loaded on %s (%v), so it runs on the CPU.", dev.Description, err)
+		dev, devIndex, layers, _ = pickDevice("cpu", 0)
+		m, lctx, err = loadOn(path, layers, devIndex, o.ContextSize, threads, progress)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot load %s: %v", filepath.Base(path), err)
+	}
+	arch, _ := m.Meta("general.architecture")
+	name, ok := m.Meta("general.name")
+	if !ok || name == "" {
+		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	e := &Engine{
+		turn:  make(chan struct{}, 1),
+		opts:  o,
+		model: m,
+		lctx:  lctx,
+		info: ModelInfo{
+			Path: path, Name: name, Arch: arch, Description: m.Description(),
+			Device: deviceLabel(dev), DeviceName: dev.Name, Fallback: fallback, GPUNotes: gpuNotes, GPULayers: layers,
+			ContextSize: lctx.Size(), Threads: threads, Params: m.Params(), Size: m.Size(),
+		},
+	}
+	return e, nil
+}
+
+// loadOn loads a model and its context on one device (-1: the CPU, or every GPU when layers are offloaded).
+func loadOn(path string, layers, device, ctxSize, threads int, progress func(float32) bool) (*llama.Model, *llama.Context, error) {
+	m, err := llama.LoadModel(path, layers, device, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := ctxSize
+	if n <= 0 {
+		n = min(m.TrainContext(), 4096)
+	}
+	lctx, err := llama.NewContext(m, llama.ContextParams{Size: n, Batch: 512, Sequences: 1, Threads: threads, GreedyOnBackend: true})
+	if err != nil {
+		m.Free()
+		return nil, nil, err
+	}
+	return m, lctx, nil
+}
