@@ -50,7 +50,7 @@ type jsonEntry struct {
 func (s *Store) ExportJSONL(ctx context.Context, w io.Writer) error {
 	enc := json.NewEncoder(w)
 	return s.each(ctx, func(e Entry) error {
-		return enc.Encode(jsonEntry{e.At.UTC().Format(time.RFC3339Nano), e.Direction, e.Source, e.Target, e.Model, e.Duration.Milliseconds(), e.Tokens})
+		return enc.Encode(jsonEntry{e.At.UTC().Format(time.RFC3339Nano), e.Direction.Code(), e.Source, e.Target, e.Model, e.Duration.Milliseconds(), e.Tokens})
 	})
 }
 
@@ -59,7 +59,7 @@ func (s *Store) ExportCSV(ctx context.Context, w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"time", "direction", "source", "target", "model", "duration_ms", "tokens"})
 	err := s.each(ctx, func(e Entry) error {
-		return cw.Write([]string{e.At.UTC().Format(time.RFC3339Nano), e.Direction, e.Source, e.Target, e.Model,
+		return cw.Write([]string{e.At.UTC().Format(time.RFC3339Nano), e.Direction.Code(), e.Source, e.Target, e.Model,
 			strconv.FormatInt(e.Duration.Milliseconds(), 10), strconv.Itoa(e.Tokens)})
 	})
 	cw.Flush()

@@ -15,13 +15,15 @@ import (
 	"unicode/utf8"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 // Entry is one finished translation.
 type Entry struct {
 	ID        int64
 	At        time.Time
-	Direction string // "ko→en" or "en→ko"
+	Direction inference.Direction // stored as its Code, "ko-en" or "en-ko"
 	Source    string
 	Target    string
 	Model     string
@@ -61,6 +63,8 @@ var migrations = []string{
 		INSERT INTO entries_fts(entries_fts, rowid, source, target) VALUES ('delete', old.id, old.source, old.target);
 		INSERT INTO entries_fts(rowid, source, target) VALUES (new.id, new.source, new.target);
 	END;`,
+	// Directions as codes instead of the labels "ko→en" and "en→ko" that the first version stored.
+	`UPDATE entries SET direction = CASE direction WHEN 'ko→en' THEN 'ko-en' WHEN 'en→ko' THEN 'en-ko' ELSE direction END;`,
 }
 
 // ErrCorrupt reports a database that could not be used; Open moved it aside (MovedTo) and started a new one.
@@ -179,16 +183,17 @@ func (s *Store) Add(ctx context.Context, e Entry) (int64, error) {
 	defer tx.Rollback()
 	var last Entry
 	var at int64
-	err = tx.QueryRowContext(ctx, "SELECT id, at, direction, source FROM entries ORDER BY id DESC LIMIT 1").Scan(&last.ID, &at, &last.Direction, &last.Source)
+	var lastDir string
+	err = tx.QueryRowContext(ctx, "SELECT id, at, direction, source FROM entries ORDER BY id DESC LIMIT 1").Scan(&last.ID, &at, &lastDir, &last.Source)
 	switch {
-	case err == nil && e.At.Sub(time.UnixMilli(at)) < s.Supersede && last.Direction == e.Direction && supersedes(last.Source, e.Source):
+	case err == nil && e.At.Sub(time.UnixMilli(at)) < s.Supersede && lastDir == e.Direction.Code() && supersedes(last.Source, e.Source):
 		_, err = tx.ExecContext(ctx, "UPDATE entries SET at=?, source=?, target=?, model=?, duration_ms=?, tokens=? WHERE id=?",
 			e.At.UnixMilli(), e.Source, e.Target, e.Model, e.Duration.Milliseconds(), e.Tokens, last.ID)
 		e.ID = last.ID
 	case err == nil || errors.Is(err, sql.ErrNoRows):
 		var r sql.Result
 		r, err = tx.ExecContext(ctx, "INSERT INTO entries(at, direction, source, target, model, duration_ms, tokens) VALUES (?,?,?,?,?,?,?)",
-			e.At.UnixMilli(), e.Direction, e.Source, e.Target, e.Model, e.Duration.Milliseconds(), e.Tokens)
+			e.At.UnixMilli(), e.Direction.Code(), e.Source, e.Target, e.Model, e.Duration.Milliseconds(), e.Tokens)
 		if err == nil {
 			e.ID, err = r.LastInsertId()
 		}
@@ -207,9 +212,11 @@ func scan(rows *sql.Rows) ([]Entry, error) {
 	for rows.Next() {
 		var e Entry
 		var at, ms int64
-		if err := rows.Scan(&e.ID, &at, &e.Direction, &e.Source, &e.Target, &e.Model, &ms, &e.Tokens); err != nil {
+		var dir string
+		if err := rows.Scan(&e.ID, &at, &dir, &e.Source, &e.Target, &e.Model, &ms, &e.Tokens); err != nil {
 			return nil, err
 		}
+		e.Direction, _ = inference.ParseDirectionCode(dir) // an unknown code reads as ko-en rather than hiding the entry
 		e.At, e.Duration = time.UnixMilli(at), time.Duration(ms)*time.Millisecond
 		out = append(out, e)
 	}

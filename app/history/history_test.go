@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 var ctx = context.Background()
@@ -51,9 +53,9 @@ func sources(es []Entry) []string {
 func TestSearchKoreanAndEnglish(t *testing.T) {
 	s, _ := openTemp(t)
 	s.Supersede = 0
-	add(t, s, Entry{Direction: "ko→en", Source: "안녕하세요, 반갑습니다.", Target: "Hello, nice to meet you."})
-	add(t, s, Entry{Direction: "en→ko", Source: "The weather is nice today.", Target: "오늘 날씨가 좋네요."})
-	add(t, s, Entry{Direction: "ko→en", Source: "사과를 먹었다", Target: "I ate an apple"})
+	add(t, s, Entry{Direction: inference.KoreanToEnglish, Source: "안녕하세요, 반갑습니다.", Target: "Hello, nice to meet you."})
+	add(t, s, Entry{Direction: inference.EnglishToKorean, Source: "The weather is nice today.", Target: "오늘 날씨가 좋네요."})
+	add(t, s, Entry{Direction: inference.KoreanToEnglish, Source: "사과를 먹었다", Target: "I ate an apple"})
 	for q, want := range map[string]string{
 		"하세요":        "안녕하세요, 반갑습니다.",              // inside a Korean word: trigram index
 		"날씨":         "The weather is nice today.", // two characters: LIKE
@@ -92,9 +94,9 @@ func TestTypingPrefixesReplaceEachOther(t *testing.T) {
 	s, _ := openTemp(t)
 	at := time.Now()
 	for i, p := range []string{"안", "안녕", "안녕하", "안녕하세요"} {
-		add(t, s, Entry{At: at.Add(time.Duration(i) * time.Second), Direction: "ko→en", Source: p, Target: "x" + p})
+		add(t, s, Entry{At: at.Add(time.Duration(i) * time.Second), Direction: inference.KoreanToEnglish, Source: p, Target: "x" + p})
 	}
-	add(t, s, Entry{At: at.Add(time.Minute), Direction: "ko→en", Source: "안녕하세요 여러분", Target: "later"})
+	add(t, s, Entry{At: at.Add(time.Minute), Direction: inference.KoreanToEnglish, Source: "안녕하세요 여러분", Target: "later"})
 	got, _ := s.List(ctx, 0, 10)
 	if len(got) != 2 || got[1].Source != "안녕하세요" || got[1].Target != "x안녕하세요" || got[0].Source != "안녕하세요 여러분" {
 		t.Errorf("entries %q", sources(got))
@@ -110,7 +112,7 @@ func TestDeleteClearRetainExport(t *testing.T) {
 		if i < 3 {
 			at = old
 		}
-		add(t, s, Entry{At: at, Direction: "en→ko", Source: fmt.Sprintf("line %d, \"quoted\"\nnext", i), Target: "줄", Model: "m", Duration: 1500 * time.Millisecond, Tokens: 7})
+		add(t, s, Entry{At: at, Direction: inference.EnglishToKorean, Source: fmt.Sprintf("line %d, \"quoted\"\nnext", i), Target: "줄", Model: "m", Duration: 1500 * time.Millisecond, Tokens: 7})
 	}
 	if err := s.Retain(ctx, 0, 24*time.Hour); err != nil {
 		t.Fatal(err)
@@ -142,7 +144,7 @@ func TestDeleteClearRetainExport(t *testing.T) {
 		t.Errorf("JSONL:\n%s", j.String())
 	}
 	rows, err := csv.NewReader(&c).ReadAll()
-	if err != nil || len(rows) != 5 || rows[1][3] != "줄" || !strings.Contains(rows[1][2], "\"quoted\"\nnext") {
+	if err != nil || len(rows) != 5 || rows[1][1] != "en-ko" || rows[1][3] != "줄" || !strings.Contains(rows[1][2], "\"quoted\"\nnext") {
 		t.Errorf("CSV %q %v", rows, err)
 	}
 	if err := s.Clear(ctx); err != nil {
@@ -167,7 +169,7 @@ func TestCorruptFileIsMovedAside(t *testing.T) {
 	if !bytes.Equal(kept, garbage) {
 		t.Error("the unreadable file was not kept")
 	}
-	if _, err := s.Add(ctx, Entry{Direction: "ko→en", Source: "새 기록", Target: "new"}); err != nil {
+	if _, err := s.Add(ctx, Entry{Direction: inference.KoreanToEnglish, Source: "새 기록", Target: "new"}); err != nil {
 		t.Errorf("the new database does not work: %v", err)
 	}
 }
@@ -175,7 +177,7 @@ func TestCorruptFileIsMovedAside(t *testing.T) {
 func TestLongEntries(t *testing.T) {
 	s, _ := openTemp(t)
 	big := strings.Repeat("가나다라마바사 ", 1<<20/22)
-	add(t, s, Entry{Direction: "ko→en", Source: big, Target: big})
+	add(t, s, Entry{Direction: inference.KoreanToEnglish, Source: big, Target: big})
 	got, err := s.Search(ctx, "라마바", 0, 1)
 	if err != nil || len(got) != 1 || len(got[0].Source) != len(big) {
 		t.Errorf("1 MB entry: %v, %d found", err, len(got))
@@ -201,7 +203,7 @@ func writer(path string) {
 	s.Supersede = 0
 	w := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
-		id, err := s.Add(ctx, Entry{Direction: "ko→en", Source: fmt.Sprintf("문장 %d", i), Target: strings.Repeat("x", i%500)})
+		id, err := s.Add(ctx, Entry{Direction: inference.KoreanToEnglish, Source: fmt.Sprintf("문장 %d", i), Target: strings.Repeat("x", i%500)})
 		if err != nil {
 			fmt.Println("error", err)
 			os.Exit(1)
@@ -226,19 +228,34 @@ func TestKilledWriterLosesNothing(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		// Kill it after a random number of acknowledged entries (and a moment more, to land inside a write),
+		// rather than after a random time: a loaded machine then still writes enough entries to lose some.
+		killAt := 5 + rand.IntN(15)
+		reached := make(chan struct{})
 		done := make(chan struct{})
 		go func() {
 			sc := bufio.NewScanner(out)
+			n := 0
 			for sc.Scan() {
 				if id, err := strconv.ParseInt(sc.Text(), 10, 64); err == nil {
 					acked[id] = true
+					if n++; n == killAt {
+						close(reached)
+					}
 				} else {
 					t.Errorf("writer: %s", sc.Text())
 				}
 			}
 			close(done)
 		}()
-		time.Sleep(time.Duration(20+rand.IntN(150)) * time.Millisecond)
+		select {
+		case <-reached:
+			time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
+		case <-done:
+			t.Fatal("the writer stopped on its own")
+		case <-time.After(time.Minute):
+			t.Fatal("the writer acknowledged too few entries in a minute")
+		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		<-done
 		cmd.Wait()
@@ -262,7 +279,7 @@ func TestKilledWriterLosesNothing(t *testing.T) {
 			t.Fatalf("acknowledged entry %d is missing", id)
 		}
 	}
-	if len(acked) < 50 {
+	if len(acked) < 12*5 {
 		t.Errorf("only %d entries were acknowledged in 12 rounds", len(acked))
 	}
 	t.Logf("%d acknowledged entries, %d in the database", len(acked), n)
@@ -275,7 +292,7 @@ func BenchmarkSearch100k(b *testing.B) {
 	words := []string{"안녕하세요", "날씨", "번역", "사과", "학생", "weather", "apple", "student", "today", "hello"}
 	for i := 0; i < 100_000; i++ {
 		src := fmt.Sprintf("%s %s %d번째 문장입니다", words[i%10], words[(i*7)%10], i)
-		tx.Exec("INSERT INTO entries(at, direction, source, target, model) VALUES (?,?,?,?,?)", i, "ko→en", src, fmt.Sprintf("sentence number %d about %s", i, words[(i*3)%10]), "m")
+		tx.Exec("INSERT INTO entries(at, direction, source, target, model) VALUES (?,?,?,?,?)", i, "ko-en", src, fmt.Sprintf("sentence number %d about %s", i, words[(i*3)%10]), "m")
 	}
 	tx.Commit()
 	b.ResetTimer()
@@ -287,4 +304,34 @@ func BenchmarkSearch100k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*3)/1000, "ms/search")
+}
+
+func TestFirstSchemaDirectionsBecomeCodes(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "history.db")
+	old, err := open(p) // the current schema, then taken back to the first one's data and version
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"INSERT INTO entries(at, direction, source, target) VALUES (1, 'ko→en', '사과', 'apple'), (2, 'en→ko', 'pear', '배')",
+		"PRAGMA user_version = 1",
+	} {
+		if _, err := old.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	s, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	es, err := s.List(ctx, 0, 10)
+	if err != nil || len(es) != 2 || es[0].Direction != inference.EnglishToKorean || es[1].Direction != inference.KoreanToEnglish {
+		t.Fatalf("%+v %v", es, err)
+	}
+	var stored string
+	if err := s.db.QueryRow("SELECT group_concat(direction, ' ') FROM (SELECT direction FROM entries ORDER BY id)").Scan(&stored); err != nil || stored != "ko-en en-ko" {
+		t.Errorf("stored directions %q %v", stored, err)
+	}
 }
