@@ -3,7 +3,7 @@ package app
 import (
 	"runtime"
 
-	"github.com/gugugo-desktop/gugugo/app/x11"
+	"github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -60,7 +60,7 @@ const (
 // DefaultSettings are the settings of a first run.
 func DefaultSettings() Settings {
 	return Settings{GPULayers: -1, AutoTranslate: true, Theme: ThemeSystem, FontSize: 15, Direction: ModeAuto,
-		WindowWidth: 960, WindowHeight: 600, KeepHistory: true, HistoryMax: 10000, Hotkey: x11.DefaultHotkey, CloseToTray: true}
+		WindowWidth: 960, WindowHeight: 600, KeepHistory: true, HistoryMax: 10000, Hotkey: desktop.DefaultHotkey, CloseToTray: true}
 }
 
 // LoadSettings reads the settings, with defaults for what is missing or out of range.
@@ -108,7 +108,7 @@ func (s Settings) Normalized() Settings {
 		s.Direction = d.Direction
 	}
 	s.HistoryMax, s.HistoryDays, s.IdleMinutes = max(s.HistoryMax, 0), max(s.HistoryDays, 0), max(s.IdleMinutes, 0)
-	if h, err := x11.ParseHotkey(s.Hotkey); err == nil {
+	if h, err := desktop.ParseHotkey(s.Hotkey); err == nil {
 		s.Hotkey = h.String()
 	} else if s.Hotkey != "" {
 		s.Hotkey = d.Hotkey

@@ -7,27 +7,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gugugo-desktop/gugugo/app/x11"
+	"github.com/gugugo-desktop/gugugo/app/desktop"
 )
-
-// DesktopInput is what the triggers need from the desktop; *x11.Conn is one.
-type DesktopInput interface {
-	Grab(h x11.Hotkey, fire func()) (ungrab func(), err error)
-	ReadSelection(which string, max int) (string, error)
-	WatchClipboard(changed func(at time.Time)) error
-}
 
 // DoubleCopyWindow is how close two copies of the same text must be to count as Ctrl+C+C.
 const DoubleCopyWindow = 500 * time.Millisecond
-
-// ErrNoDesktop means there is no X11 display to take a global hotkey or watch the clipboard from.
-var ErrNoDesktop = errors.New("global hotkeys need an X11 session; on Wayland bind `gugugo translate-clipboard` to a shortcut in the desktop's settings")
 
 // Triggers start translations from other programs: the global hotkey, which reads the clipboard (or, when asked,
 // the selected text first), and Ctrl+C+C, two copies of the same text in quick succession, seen by watching the
 // clipboard rather than the keyboard.
 type Triggers struct {
-	in      DesktopInput
+	in      desktop.Input
 	max     int
 	deliver func(text string, err error)
 
@@ -44,7 +34,7 @@ type Triggers struct {
 
 // NewTriggers makes triggers that hand texts of at most max bytes to deliver, from their own goroutines; deliver
 // gets an error instead when the clipboard holds no usable text. in may be nil where there is no X11 display.
-func NewTriggers(in DesktopInput, max int, deliver func(text string, err error)) *Triggers {
+func NewTriggers(in desktop.Input, max int, deliver func(text string, err error)) *Triggers {
 	return &Triggers{in: in, max: max, deliver: deliver}
 }
 
@@ -64,7 +54,7 @@ func (t *Triggers) SetHotkey(spec string, primary bool) error {
 		return nil
 	}
 	if t.paused {
-		_, err := x11.ParseHotkey(spec)
+		_, err := desktop.ParseHotkey(spec)
 		return err
 	}
 	return t.grab()
@@ -72,7 +62,7 @@ func (t *Triggers) SetHotkey(spec string, primary bool) error {
 
 // grab takes t.want. t.mu must be held.
 func (t *Triggers) grab() error {
-	h, err := x11.ParseHotkey(t.want)
+	h, err := desktop.ParseHotkey(t.want)
 	if err != nil {
 		return err
 	}
@@ -81,7 +71,7 @@ func (t *Triggers) grab() error {
 	}
 	ungrab, err := t.in.Grab(h, t.onHotkey)
 	if err != nil {
-		if errors.Is(err, x11.ErrTaken) {
+		if errors.Is(err, desktop.ErrTaken) {
 			return fmt.Errorf("%s is taken by another program: choose another combination", h)
 		}
 		return err
@@ -156,7 +146,7 @@ func (t *Triggers) onHotkey() {
 		return
 	}
 	if primary {
-		if text, err := t.in.ReadSelection(x11.Primary, t.max); err == nil && strings.TrimSpace(text) != "" {
+		if text, err := t.in.ReadSelection(desktop.Primary, t.max); err == nil && strings.TrimSpace(text) != "" {
 			t.deliver(text, nil)
 			return
 		}
@@ -165,9 +155,9 @@ func (t *Triggers) onHotkey() {
 }
 
 func (t *Triggers) read() (string, error) {
-	text, err := t.in.ReadSelection(x11.Clipboard, t.max)
+	text, err := t.in.ReadSelection(desktop.Clipboard, t.max)
 	switch {
-	case errors.Is(err, x11.ErrTooLarge):
+	case errors.Is(err, desktop.ErrTooLarge):
 		return "", fmt.Errorf("the clipboard holds more than %d KB; translate long texts with `gugugo translate --file`", t.max>>10)
 	case err != nil:
 		return "", err
@@ -184,7 +174,7 @@ func (t *Triggers) onCopy(at time.Time) {
 	if !on {
 		return
 	}
-	text, err := t.in.ReadSelection(x11.Clipboard, t.max)
+	text, err := t.in.ReadSelection(desktop.Clipboard, t.max)
 	if err != nil || strings.TrimSpace(text) == "" {
 		return // not text, or too large: not something to translate on a double copy
 	}

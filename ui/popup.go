@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
 )
 
 // PopupTitle names the popup window (window managers and tests find it by it).
@@ -15,13 +17,6 @@ const PopupTitle = "Gugugo translation"
 
 // popupSize is the popup's size in Fyne units.
 var popupSize = fyne.NewSize(440, 220)
-
-// windowPlacer places windows on the screen; *x11.Conn is one. Fyne itself cannot position a window.
-type windowPlacer interface {
-	Pointer() (x, y int, err error)
-	ScreenSize() (w, h int)
-	Move(window uintptr, x, y int) error
-}
 
 // popup is a small borderless window at the pointer that shows a translation started from another program.
 type popup struct {
@@ -84,7 +79,7 @@ func (w *Window) showPopup() *popup {
 
 // placeAtPointer moves win just below and right of the pointer, kept on the screen.
 func (w *Window) placeAtPointer(win fyne.Window) {
-	placer, ok := w.opts.Desktop.(windowPlacer)
+	placer, ok := w.opts.Desktop.(appdesktop.Placer) // Fyne itself cannot position a window
 	native, isNative := win.(driver.NativeWindow)
 	if !ok || !isNative {
 		return

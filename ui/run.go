@@ -1,15 +1,12 @@
 package ui
 
 import (
-	"os"
-
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/instance"
-	"github.com/gugugo-desktop/gugugo/app/x11"
 )
 
 // AppID identifies the app to the desktop and names its preferences folder.
@@ -19,13 +16,11 @@ const AppID = "io.github.gugugo_desktop.gugugo"
 func Run(modelPath, stateFile, version string) {
 	a := fyneapp.NewWithID(AppID)
 	opts := Options{Load: app.LoadEngine, ModelPath: modelPath, StateFile: stateFile, Version: version}
-	// The global hotkey, the selected text and Ctrl+C+C come through X11 (XWayland too); without it the window
-	// works on its own and `gugugo translate-clipboard` stays the way in.
-	if os.Getenv("DISPLAY") != "" {
-		if conn, err := x11.Open(""); err == nil {
-			defer conn.Close()
-			opts.Desktop = conn
-		}
+	// The global hotkey, the selected text and Ctrl+C+C; without them the window works on its own and
+	// `gugugo translate-clipboard` stays the way in.
+	if conn, err := app.OpenDesktop(); err == nil {
+		defer conn.Close()
+		opts.Desktop = conn
 	}
 	w := NewWindow(a, opts)
 	if d, ok := a.(desktop.App); ok && app.TrayAvailable() {

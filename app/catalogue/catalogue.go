@@ -61,16 +61,6 @@ func Find(name string) (Entry, error) {
 	return Entry{}, fmt.Errorf("no model %q in the catalogue (%s)", name, strings.Join(names, ", "))
 }
 
-// Dir is where models are installed: $XDG_DATA_HOME/gugugo/models, by default ~/.local/share/gugugo/models.
-func Dir() string {
-	base := os.Getenv("XDG_DATA_HOME")
-	if base == "" {
-		home, _ := os.UserHomeDir()
-		base = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(base, "gugugo", "models")
-}
-
 // DownloadSize is the bytes the entry downloads.
 func (e Entry) DownloadSize() int64 {
 	var n int64

@@ -13,8 +13,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -36,18 +34,6 @@ func (r Request) valid() bool { return r.Command == Show || r.Command == Transla
 
 // ErrNotRunning means no instance answered.
 var ErrNotRunning = errors.New("no Gugugo instance is running")
-
-// SocketPath is where the instance listens: $XDG_RUNTIME_DIR/gugugo/instance.sock, or a private folder in the
-// system's temporary folder when there is no runtime folder.
-func SocketPath() string {
-	dir := os.Getenv("XDG_RUNTIME_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "gugugo-"+strconv.Itoa(os.Getuid()))
-	} else {
-		dir = filepath.Join(dir, "gugugo")
-	}
-	return filepath.Join(dir, "instance.sock")
-}
 
 // Server answers requests until Close.
 type Server struct {
@@ -107,20 +93,8 @@ func (s *Server) serve(handle func(Request)) {
 // read checks who is calling and reads one request.
 func (s *Server) read(c *net.UnixConn) (Request, error) {
 	var req Request
-	raw, err := c.SyscallConn()
-	if err != nil {
+	if err := peerIsThisUser(c); err != nil {
 		return req, err
-	}
-	var cred *syscall.Ucred
-	var credErr error
-	raw.Control(func(fd uintptr) {
-		cred, credErr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
-	})
-	if credErr != nil {
-		return req, credErr
-	}
-	if int(cred.Uid) != os.Getuid() {
-		return req, fmt.Errorf("refused a connection from user id %d", cred.Uid)
 	}
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	line, err := bufio.NewReaderSize(c, MaxRequest+1).ReadSlice('\n')

@@ -1,4 +1,4 @@
-// Package x11 gives the desktop services Fyne lacks on X11: a global hotkey (XGrabKey), reading the PRIMARY and
+// Package x11 implements the desktop services (package desktop) that Fyne lacks, on X11: a global hotkey (XGrabKey), reading the PRIMARY and
 // CLIPBOARD selections, watching the clipboard for changes (XFixes), and placing a window at the pointer. It talks
 // to the X server through github.com/jezek/xgb, a pure-Go client that connects only when Open is called, so a
 // binary that links it still runs where there is no display.
@@ -15,15 +15,14 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xfixes"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/gugugo-desktop/gugugo/app/desktop"
 )
 
 func init() {
 	// xgb logs unrecoverable read errors itself; Conn reports them through its own errors.
 	xgb.Logger = log.New(io.Discard, "", 0)
 }
-
-// ErrTaken means another program holds the key combination.
-var ErrTaken = errors.New("another program already uses this key combination")
 
 // Conn is a connection to the X server with a hidden window of its own to receive selections.
 type Conn struct {
@@ -159,11 +158,16 @@ func (x *Conn) keycode(sym uint32) (xproto.Keycode, error) {
 
 // Grab makes h call fire, from its own goroutine, whenever it is pressed in any window. It returns ErrTaken when
 // another program holds the combination. Caps Lock and Num Lock do not matter.
-func (x *Conn) Grab(h Hotkey, fire func()) (ungrab func(), err error) {
-	code, err := x.keycode(h.sym)
+func (x *Conn) Grab(h desktop.Hotkey, fire func()) (ungrab func(), err error) {
+	sym, err := keysym(h.Key)
 	if err != nil {
 		return nil, err
 	}
+	code, err := x.keycode(sym)
+	if err != nil {
+		return nil, err
+	}
+	mods := modMask(h.Mods)
 	var done []uint16
 	ungrabAll := func() {
 		for _, m := range done {
@@ -172,41 +176,32 @@ func (x *Conn) Grab(h Hotkey, fire func()) (ungrab func(), err error) {
 		x.c.Sync()
 	}
 	for _, extra := range []uint16{0, modLock, modNumLock, modLock | modNumLock} {
-		err := xproto.GrabKeyChecked(x.c, true, x.root, h.Mods|extra, code, xproto.GrabModeAsync, xproto.GrabModeAsync).Check()
+		err := xproto.GrabKeyChecked(x.c, true, x.root, mods|extra, code, xproto.GrabModeAsync, xproto.GrabModeAsync).Check()
 		if err != nil {
 			ungrabAll()
 			if _, ok := err.(xproto.AccessError); ok {
-				return nil, fmt.Errorf("%s: %w", h, ErrTaken)
+				return nil, fmt.Errorf("%s: %w", h, desktop.ErrTaken)
 			}
 			return nil, fmt.Errorf("%s: %v", h, err)
 		}
-		done = append(done, h.Mods|extra)
+		done = append(done, mods|extra)
 	}
 	x.mu.Lock()
-	x.grabs[grabKey{code, h.Mods}] = &grab{fire: fire}
+	x.grabs[grabKey{code, mods}] = &grab{fire: fire}
 	x.mu.Unlock()
 	return func() {
 		x.mu.Lock()
-		delete(x.grabs, grabKey{code, h.Mods})
+		delete(x.grabs, grabKey{code, mods})
 		x.mu.Unlock()
 		ungrabAll()
 	}, nil
 }
 
-// Selections ReadSelection reads.
-const (
-	Primary   = "PRIMARY"
-	Clipboard = "CLIPBOARD"
-)
-
-// ErrTooLarge means the selection holds more text than asked for.
-var ErrTooLarge = errors.New("the selection is too large")
-
 // ReadSelection returns the text of PRIMARY (what is selected) or CLIPBOARD (what was copied): "" when it holds
 // none, ErrTooLarge when it holds more than max bytes.
 func (x *Conn) ReadSelection(which string, max int) (string, error) {
 	sel := xproto.Atom(xproto.AtomPrimary)
-	if which == Clipboard {
+	if which == desktop.Clipboard {
 		sel = x.clipboard
 	}
 	x.readMu.Lock()
@@ -231,7 +226,7 @@ func (x *Conn) ReadSelection(which string, max int) (string, error) {
 				return "", err
 			}
 			if r.Type == x.incr || r.BytesAfter > 0 || len(r.Value) > max {
-				return "", ErrTooLarge
+				return "", desktop.ErrTooLarge
 			}
 			return string(r.Value), nil
 		case <-timeout:
