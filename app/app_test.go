@@ -9,47 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gugugo-desktop/gugugo/app/apptest"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
-
-// scripted translates by streaming "<text>→<n>" pieces with a delay between them, like an engine.
-type scripted struct {
-	pieces int
-	delay  time.Duration
-	fail   error
-
-	mu       sync.Mutex
-	requests []string
-}
-
-func (s *scripted) Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error) {
-	s.mu.Lock()
-	s.requests = append(s.requests, req.Text)
-	s.mu.Unlock()
-	if s.fail != nil {
-		return inference.Result{}, s.fail
-	}
-	var sb strings.Builder
-	for i := 0; i < s.pieces; i++ {
-		select {
-		case <-ctx.Done():
-			return inference.Result{Text: sb.String(), Stop: inference.StopCancelled}, ctx.Err()
-		case <-time.After(s.delay):
-		}
-		p := fmt.Sprintf("[%s:%d]", req.Text, i)
-		sb.WriteString(p)
-		onPiece(p)
-	}
-	return inference.Result{Text: sb.String(), GeneratedTokens: s.pieces, Stop: inference.StopMarker}, nil
-}
-
-func (s *scripted) expected(text string) string {
-	var sb strings.Builder
-	for i := 0; i < s.pieces; i++ {
-		fmt.Fprintf(&sb, "[%s:%d]", text, i)
-	}
-	return sb.String()
-}
 
 type recorder struct {
 	mu      sync.Mutex
@@ -80,12 +42,12 @@ func (r *recorder) wait(t *testing.T) Update {
 }
 
 func TestSessionStreamsAndCoalesces(t *testing.T) {
-	tr := &scripted{pieces: 200, delay: time.Millisecond}
+	tr := &apptest.Engine{Pieces: 200, Delay: time.Millisecond}
 	rec := newRecorder()
 	s := NewSession(func() Translator { return tr }, rec.deliver)
 	id := s.Translate("안녕", ModeAuto)
 	u := rec.wait(t)
-	if u.ID != id || u.Err != nil || u.Text != tr.expected("안녕") || u.Direction != inference.KoreanToEnglish {
+	if u.ID != id || u.Err != nil || u.Text != tr.Want("안녕") || u.Direction != inference.KoreanToEnglish {
 		t.Fatalf("final update %+v", u)
 	}
 	rec.mu.Lock()
@@ -103,7 +65,7 @@ func TestSessionStreamsAndCoalesces(t *testing.T) {
 }
 
 func TestNewerRequestWins(t *testing.T) {
-	tr := &scripted{pieces: 50, delay: 2 * time.Millisecond}
+	tr := &apptest.Engine{Pieces: 50, Delay: 2 * time.Millisecond}
 	rec := newRecorder()
 	s := NewSession(func() Translator { return tr }, rec.deliver)
 	s.Translate("first", ModeKoreanToEnglish)
@@ -111,7 +73,7 @@ func TestNewerRequestWins(t *testing.T) {
 	id := s.Translate("second", ModeKoreanToEnglish)
 	u := rec.wait(t)
 	s.Wait()
-	if u.ID != id || u.Text != tr.expected("second") {
+	if u.ID != id || u.Text != tr.Want("second") {
 		t.Fatalf("final update %+v", u)
 	}
 	rec.mu.Lock()
@@ -127,7 +89,7 @@ func TestNewerRequestWins(t *testing.T) {
 }
 
 func TestTypingBurstGivesOneTranslation(t *testing.T) {
-	tr := &scripted{pieces: 3, delay: time.Millisecond}
+	tr := &apptest.Engine{Pieces: 3, Delay: time.Millisecond}
 	rec := newRecorder()
 	s := NewSession(func() Translator { return tr }, rec.deliver)
 	s.Debounce = 50 * time.Millisecond
@@ -137,18 +99,16 @@ func TestTypingBurstGivesOneTranslation(t *testing.T) {
 	}
 	u := rec.wait(t)
 	s.Wait()
-	if u.Text != tr.expected("안녕하세요") {
+	if u.Text != tr.Want("안녕하세요") {
 		t.Fatalf("got %q", u.Text)
 	}
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	if len(tr.requests) != 1 {
-		t.Errorf("the engine got %d requests: %q", len(tr.requests), tr.requests)
+	if got := tr.RequestTexts(); len(got) != 1 {
+		t.Errorf("the engine got %d requests: %q", len(got), got)
 	}
 }
 
 func TestStopAndErrors(t *testing.T) {
-	tr := &scripted{pieces: 1000, delay: time.Millisecond}
+	tr := &apptest.Engine{Pieces: 1000, Delay: time.Millisecond}
 	rec := newRecorder()
 	s := NewSession(func() Translator { return tr }, rec.deliver)
 	s.Translate("long", ModeAuto)
@@ -157,14 +117,14 @@ func TestStopAndErrors(t *testing.T) {
 	if u := rec.wait(t); !errors.Is(u.Err, context.Canceled) || u.Text == "" {
 		t.Errorf("stopped: %+v", u.Err)
 	}
-	tr.fail = errors.New("engine exploded")
+	tr.Fail = errors.New("engine exploded")
 	if s.Translate("x", ModeAuto); !strings.Contains(fmt.Sprint(rec.wait(t).Err), "exploded") {
 		t.Error("engine error not reported")
 	}
-	tr.fail = nil
-	tr.pieces = 2
+	tr.Fail = nil
+	tr.Pieces = 2
 	s.Translate("again", ModeAuto)
-	if u := rec.wait(t); u.Err != nil || u.Text != tr.expected("again") {
+	if u := rec.wait(t); u.Err != nil || u.Text != tr.Want("again") {
 		t.Errorf("after an error: %+v", u)
 	}
 	none := NewSession(func() Translator { return nil }, rec.deliver)
@@ -181,9 +141,9 @@ func TestModesAndSwap(t *testing.T) {
 	if ModeKoreanToEnglish.Swapped() != ModeEnglishToKorean || ModeAuto.Swapped() != ModeAuto {
 		t.Error("Swapped")
 	}
-	for _, m := range DirectionModes {
-		if ModeFromLabel(m.Label()) != m {
-			t.Errorf("label round trip of %v", m)
+	for _, d := range []inference.Direction{inference.KoreanToEnglish, inference.EnglishToKorean} {
+		if ModeOf(d).Resolve("") != d {
+			t.Errorf("ModeOf(%v) translates in %v", d, ModeOf(d).Resolve(""))
 		}
 	}
 }
@@ -242,15 +202,6 @@ func TestSettingsRoundTripAndBounds(t *testing.T) {
 	}
 }
 
-type fakeEngine struct {
-	scripted
-	info   inference.ModelInfo
-	closed bool
-}
-
-func (f *fakeEngine) Info() inference.ModelInfo { return f.info }
-func (f *fakeEngine) Close()                    { f.closed = true }
-
 // waitForStatus waits for a model status of the given state.
 func waitForStatus(t *testing.T, statuses <-chan ModelStatus, want ModelState) ModelStatus {
 	t.Helper()
@@ -268,7 +219,7 @@ func waitForStatus(t *testing.T, statuses <-chan ModelStatus, want ModelState) M
 
 func TestModelsLoadReplaceAndFail(t *testing.T) {
 	statuses := make(chan ModelStatus, 100)
-	engines := map[string]*fakeEngine{}
+	engines := map[string]*apptest.Engine{}
 	var mu sync.Mutex
 	m := NewModels(func(path string, o inference.Options) (Engine, error) {
 		if path == "bad.gguf" {
@@ -276,7 +227,7 @@ func TestModelsLoadReplaceAndFail(t *testing.T) {
 		}
 		o.Progress(0.5)
 		o.Progress(1)
-		e := &fakeEngine{info: inference.ModelInfo{Name: path}}
+		e := &apptest.Engine{Name: path}
 		mu.Lock()
 		engines[path] = e
 		mu.Unlock()
@@ -302,7 +253,7 @@ func TestModelsLoadReplaceAndFail(t *testing.T) {
 	m.Close()
 	mu.Lock()
 	defer mu.Unlock()
-	if !engines["a.gguf"].closed || !engines["b.gguf"].closed {
+	if !engines["a.gguf"].Closed() || !engines["b.gguf"].Closed() {
 		t.Error("engines not closed")
 	}
 }

@@ -90,7 +90,7 @@ func (m *Models) Translator() Translator {
 // modelUse translates with whatever model Models holds at the time, counting the translation as use.
 type modelUse struct{ m *Models }
 
-func (u modelUse) Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error) {
+func (u modelUse) Translate(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error) {
 	e, err := u.m.acquire()
 	if err != nil {
 		return inference.Result{}, err

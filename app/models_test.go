@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gugugo-desktop/gugugo/app/apptest"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -20,7 +21,7 @@ func TestModelUnloadsWhenIdleAndReloads(t *testing.T) {
 			o.Progress(0.5)
 		}
 		time.Sleep(30 * time.Millisecond) // a load takes a while: requests meanwhile must wait, not fail
-		return &closeCounter{fakeEngine{scripted: scripted{pieces: 2}}, &closes}, nil
+		return &closeCounter{&apptest.Engine{Pieces: 2}, &closes}, nil
 	}, func(s ModelStatus) { statuses <- s })
 	defer m.Close()
 	waitFor := func(want ModelState) ModelStatus { return waitForStatus(t, statuses, want) }
@@ -41,7 +42,7 @@ func TestModelUnloadsWhenIdleAndReloads(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := tr.Translate(context.Background(), inference.Request{Text: "x"}, func(string) {})
+			res, err := tr.Translate(context.Background(), inference.Request{Text: "x"}, nil)
 			results[i] = fmt.Sprint(res.Text, err)
 		}()
 	}
@@ -59,15 +60,20 @@ func TestModelUnloadsWhenIdleAndReloads(t *testing.T) {
 	}
 	waitFor(ModelUnloaded) // idle again after the translation
 	m.SetIdleUnload(0)
-	tr.Translate(context.Background(), inference.Request{Text: "y"}, func(string) {})
-	time.Sleep(150 * time.Millisecond)
+	tr.Translate(context.Background(), inference.Request{Text: "y"}, nil)
+	m.mu.Lock()
+	armed := m.idleTimer != nil && m.idleTimer.Stop() // Stop reports a timer still to fire
+	m.mu.Unlock()
+	if armed {
+		t.Error("with idle unload off, an unload is still scheduled")
+	}
 	if loads.Load() != 3 || closes.Load() != 2 {
 		t.Fatalf("with idle unload off: %d loads, %d closes", loads.Load(), closes.Load())
 	}
 }
 
 type closeCounter struct {
-	fakeEngine
+	*apptest.Engine
 	closes *atomic.Int32
 }
 

@@ -14,7 +14,7 @@ import (
 
 // Translator is what a session needs from an engine; *inference.Engine is one.
 type Translator interface {
-	Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error)
+	Translate(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error)
 }
 
 // ErrNoModel means a translation was asked for before a model was loaded.
@@ -44,14 +44,12 @@ func (m DirectionMode) Label() string {
 	return "한국어 → English"
 }
 
-// ModeFromLabel is the inverse of Label; unknown labels give Auto.
-func ModeFromLabel(label string) DirectionMode {
-	for _, m := range DirectionModes {
-		if m.Label() == label {
-			return m
-		}
+// ModeOf is the fixed mode that translates in d.
+func ModeOf(d inference.Direction) DirectionMode {
+	if d == inference.EnglishToKorean {
+		return ModeEnglishToKorean
 	}
-	return ModeAuto
+	return ModeKoreanToEnglish
 }
 
 // Resolve picks the direction for a text: Auto looks at its share of Hangul.
@@ -179,12 +177,24 @@ func (s *Session) start(id uint64, text string, mode DirectionMode) {
 	}()
 }
 
+// IsCurrent reports whether id is the newest request: a front end that gets updates on another goroutine checks it
+// again when it applies one, since a newer request may have started meanwhile.
+func (s *Session) IsCurrent(id uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return id == s.latest
+}
+
+// Last is the newest request's ID, 0 before the first.
+func (s *Session) Last() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.latest
+}
+
 // send delivers an update unless a newer request has replaced its own.
 func (s *Session) send(u Update) {
-	s.mu.Lock()
-	current := u.ID == s.latest
-	s.mu.Unlock()
-	if current {
+	if s.IsCurrent(u.ID) {
 		s.deliver(u)
 	}
 }
@@ -206,21 +216,21 @@ func (s *Session) run(ctx context.Context, id uint64, text string, dir inference
 	}
 	var (
 		mu       sync.Mutex
-		buf      strings.Builder
+		soFar    string // the translation so far, as the engine accumulates it
 		lastSent time.Time
 		pending  *time.Timer
 		finished bool
 	)
 	flush := func() { // mu held
 		u := base
-		u.Text = buf.String()
+		u.Text = soFar
 		lastSent = time.Now()
 		s.send(u)
 	}
-	res, err := tr.Translate(ctx, inference.Request{Text: text, Direction: dir}, func(piece string) {
+	res, err := tr.Translate(ctx, inference.Request{Text: text, Direction: dir}, func(_, text string) {
 		mu.Lock()
 		defer mu.Unlock()
-		buf.WriteString(piece)
+		soFar = text
 		if wait := s.Interval - time.Since(lastSent); wait <= 0 {
 			flush()
 		} else if pending == nil {

@@ -17,7 +17,7 @@ import (
 
 // applyDesktop takes the hotkey, Ctrl+C+C and idle-unload settings into use; what cannot be had is noted.
 func (w *Window) applyDesktop() {
-	s := w.settings
+	s := w.core.Settings
 	w.hotkeyErr, w.hotkeyAlarm = "", false
 	err := w.triggers.SetHotkey(s.Hotkey, s.HotkeyPrimary)
 	if dcErr := w.triggers.SetDoubleCopy(s.DoubleCopy); dcErr != nil && err == nil { // one works without the other
@@ -27,7 +27,7 @@ func (w *Window) applyDesktop() {
 		// Without X11 there is nothing to fix, so the settings say it and the status bar does not.
 		w.hotkeyErr, w.hotkeyAlarm = err.Error(), !errors.Is(err, app.ErrNoDesktop)
 	}
-	w.models.SetIdleUnload(time.Duration(s.IdleMinutes) * time.Minute)
+	w.core.UnloadAfter(time.Duration(s.IdleMinutes) * time.Minute)
 	if w.hotkeyAlarm {
 		w.setState("Hotkey: " + w.hotkeyErr)
 	}
@@ -38,12 +38,12 @@ func (w *Window) hotkeyState() string {
 	switch {
 	case w.hotkeyErr != "":
 		return w.hotkeyErr
-	case w.settings.Hotkey == "":
+	case w.core.Settings.Hotkey == "":
 		return "off"
 	case w.triggers.Paused():
 		return "paused"
 	}
-	return w.settings.Hotkey
+	return w.core.Settings.Hotkey
 }
 
 // onExternal gets a text from the hotkey or Ctrl+C+C.
@@ -53,7 +53,7 @@ func (w *Window) onExternal(text string, err error) {
 	}
 	if err != nil {
 		w.setState(err.Error())
-		if w.settings.Popup {
+		if w.core.Settings.Popup {
 			w.showPopup().showError(err.Error())
 		}
 		return
@@ -69,23 +69,22 @@ func (w *Window) translateExternal(text string) {
 		w.setState("The clipboard holds no text to translate")
 		return
 	}
-	if w.settings.Popup {
+	if w.core.Settings.Popup {
 		w.showPopup()
 	} else {
 		w.showMainWindow()
 	}
-	w.session.Stop()
+	w.core.Stop()
 	w.swapping = true
-	w.direction.SetSelected(app.ModeAuto.Label())
+	w.setMode(app.ModeAuto)
 	w.source.SetText(text)
 	w.swapping = false
-	w.current = w.session.Translate(text, app.ModeAuto)
-	w.external = w.current
+	w.external = w.core.Translate(text, app.ModeAuto)
 }
 
 // finishExternal copies a finished external translation when the settings ask for it.
 func (w *Window) finishExternal(u app.Update) {
-	if u.Err == nil && w.settings.CopyResult && u.Text != "" {
+	if u.Err == nil && w.core.Settings.CopyResult && u.Text != "" {
 		w.app.Clipboard().SetContent(u.Text)
 		w.setState(w.stateLabel.Text + " · copied to the clipboard")
 	}
@@ -135,7 +134,7 @@ func (w *Window) trayMenu() *fyne.Menu {
 
 // onCloseRequest hides the window to the tray when there is one and the settings ask for it; else it quits.
 func (w *Window) onCloseRequest() {
-	if w.tray != nil && w.settings.CloseToTray {
+	if w.tray != nil && w.core.Settings.CloseToTray {
 		w.win.Hide()
 		return
 	}

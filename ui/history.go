@@ -2,13 +2,9 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/history"
 )
 
@@ -38,7 +33,6 @@ type historyPanel struct {
 	count   int
 	sel     int // the selected row, or -1
 	pages   map[int][]history.Entry
-	writes  sync.WaitGroup
 }
 
 // openHistory opens the database in the app's data folder; an unreadable one is kept aside and said so.
@@ -47,17 +41,19 @@ func (w *Window) openHistory() {
 	if path == "" {
 		path = filepath.Join(w.app.Storage().RootURI().Path(), "history.db")
 	}
-	os.MkdirAll(filepath.Dir(path), 0o700)
-	s, err := history.Open(path)
-	var corrupt *history.ErrCorrupt
-	switch {
-	case errors.As(err, &corrupt):
-		w.setState(corrupt.Error())
-	case err != nil:
-		w.setState("History is off: " + err.Error())
-		return
+	if err := w.core.OpenHistory(path); err != nil {
+		w.setState(err.Error())
 	}
-	w.history = newHistoryPanel(w, s)
+	if s := w.core.History(); s != nil {
+		w.history = newHistoryPanel(w, s)
+	}
+}
+
+// onHistoryChanged shows entries added or trimmed.
+func (w *Window) onHistoryChanged() {
+	if w.history != nil {
+		w.history.reload()
+	}
 }
 
 func newHistoryPanel(w *Window, s *history.Store) *historyPanel {
@@ -86,10 +82,10 @@ func newHistoryPanel(w *Window, s *history.Store) *historyPanel {
 		}
 	}
 	h.keep = widget.NewCheck("Keep history", func(on bool) {
-		h.w.settings.KeepHistory = on
-		h.w.settings.Save(h.w.app.Preferences())
+		h.w.core.Settings.KeepHistory = on
+		h.w.core.SaveSettings()
 	})
-	h.keep.SetChecked(w.settings.KeepHistory)
+	h.keep.SetChecked(w.core.Settings.KeepHistory)
 	copyBtn := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
 		if e, ok := h.selected(); ok {
 			h.w.app.Clipboard().SetContent(e.Target)
@@ -196,21 +192,4 @@ func (h *historyPanel) export(w io.Writer, asCSV bool) error {
 func (h *historyPanel) clearAll() {
 	h.store.Clear(context.Background())
 	h.reload()
-}
-
-// record saves a finished translation off the UI goroutine, then refreshes the panel on it.
-func (h *historyPanel) record(u app.Update) {
-	s := h.w.settings
-	if !s.KeepHistory {
-		return
-	}
-	e := history.Entry{Direction: u.Direction.String(), Source: u.Source, Target: u.Text, Model: h.w.modelLabel.Text,
-		Duration: u.Result.Duration, Tokens: u.Result.GeneratedTokens}
-	h.writes.Add(1)
-	go func() {
-		defer h.writes.Done()
-		h.store.Add(context.Background(), e)
-		h.store.Retain(context.Background(), s.HistoryMax, time.Duration(s.HistoryDays)*24*time.Hour)
-		h.w.opts.Do(h.reload)
-	}()
 }

@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/gugugo-desktop/gugugo/app/apptest"
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
 	"github.com/gugugo-desktop/gugugo/app/download"
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
@@ -52,7 +53,7 @@ func hub(t *testing.T) (catalogue.Entry, catalogue.Entry, catalogue.Entry) {
 
 func TestWelcomeDownloadsAndLoadsAModel(t *testing.T) {
 	good, slow, missing := hub(t)
-	eng := &scriptedEngine{pieces: 1}
+	eng := &apptest.Engine{Pieces: 1}
 	dir := t.TempDir()
 	w := newTestWindowOpts(t, eng, func(o *Options) { o.Catalogue = []catalogue.Entry{good, slow, missing}; o.ModelDir = dir })
 
@@ -73,7 +74,10 @@ func TestWelcomeDownloadsAndLoadsAModel(t *testing.T) {
 		missingButton = w.welcome.other
 	}
 	w.ui(func() { test.Tap(missingButton) })
-	eventually(t, w, "the error", func() bool { return w.pulling == nil && strings.Contains(w.welcome.pullText.Text, "HTTP 404") })
+	eventually(t, w, "the error", func() bool {
+		_, busy := w.core.Pulling()
+		return !busy && strings.Contains(w.welcome.pullText.Text, "HTTP 404")
+	})
 	if w.read(func() string { return w.stateLabel.Text }) == "" || !w.welcome.choices.Visible() {
 		t.Error("the failed download left no message or no choices")
 	}
@@ -82,7 +86,10 @@ func TestWelcomeDownloadsAndLoadsAModel(t *testing.T) {
 	w.ui(func() { w.pullModel(slow) })
 	eventually(t, w, "the slow download's progress", func() bool { return strings.Contains(w.welcome.pullText.Text, "Downloading slow.gguf") })
 	w.ui(w.cancelPull)
-	eventually(t, w, "the stop", func() bool { return w.pulling == nil && strings.HasPrefix(w.stateLabel.Text, "Download stopped") })
+	eventually(t, w, "the stop", func() bool {
+		_, busy := w.core.Pulling()
+		return !busy && strings.HasPrefix(w.stateLabel.Text, "Download stopped")
+	})
 	if _, err := os.Stat(filepath.Join(dir, "slow.gguf.part")); err != nil {
 		t.Errorf("the partial file is gone: %v", err)
 	}

@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gugugo-desktop/gugugo/app"
-	"github.com/gugugo-desktop/gugugo/app/x11"
+	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
 )
 
 // openModelDialog lets the user pick a GGUF file and loads it.
@@ -25,8 +25,6 @@ func (w *Window) openModelDialog() {
 		}
 		path := r.URI().Path()
 		r.Close()
-		w.settings.ModelPath = path
-		w.settings.Save(w.app.Preferences())
 		w.loadModel(path)
 	}, w.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".gguf"}))
@@ -36,7 +34,7 @@ func (w *Window) openModelDialog() {
 
 // showSettings edits the settings; a change of device, GPU layers or threads reloads the model.
 func (w *Window) showSettings() {
-	s := w.settings
+	s := w.core.Settings
 	gpu := widget.NewEntry()
 	gpu.SetText(strconv.Itoa(s.GPULayers))
 	gpu.Validator = intIn(-1, 1000)
@@ -105,7 +103,7 @@ func (w *Window) showSettings() {
 		if strings.TrimSpace(v) == "" {
 			return nil
 		}
-		_, err := x11.ParseHotkey(v)
+		_, err := appdesktop.ParseHotkey(v)
 		return err
 	}
 	hotkeyNote := widget.NewLabel(w.hotkeyNote())
@@ -167,7 +165,7 @@ func (w *Window) showSettings() {
 				return
 			}
 		}
-		n := w.settings
+		n := w.core.Settings
 		n.GPULayers, _ = strconv.Atoi(strings.TrimSpace(gpu.Text))
 		n.Threads, _ = strconv.Atoi(strings.TrimSpace(threads.Text))
 		n.IdleMinutes, _ = strconv.Atoi(strings.TrimSpace(idle.Text))
@@ -203,9 +201,10 @@ func (w *Window) hotkeyNote() string {
 // applySettings saves new settings and applies them: the theme at once, engine options by reloading the model.
 func (w *Window) applySettings(n app.Settings) {
 	n = n.Normalized()
-	reload := n.GPULayers != w.settings.GPULayers || n.Threads != w.settings.Threads || n.Device != w.settings.Device
-	w.settings = n
-	n.Save(w.app.Preferences())
+	old := w.core.Settings
+	reload := n.GPULayers != old.GPULayers || n.Threads != old.Threads || n.Device != old.Device
+	w.core.Settings = n
+	w.core.SaveSettings()
 	w.app.Settings().SetTheme(newTheme(n))
 	w.applyDesktop()
 	w.refreshTray()

@@ -10,9 +10,8 @@ import (
 
 // targetView shows the translation as one selectable label per line. A Fyne label measures and wraps its whole
 // text on every change, which for a 2,000-word translation takes hundreds of milliseconds; streamed text only ever
-// changes its last line, so only that label is measured again.
+// changes its last line, so only that label is measured again. The labels are the only copy of the text it keeps.
 type targetView struct {
-	text  string
 	box   *fyne.Container
 	lines []*widget.Label
 }
@@ -23,10 +22,6 @@ func newTargetView() *targetView {
 
 // SetText shows text, touching only the lines that changed.
 func (t *targetView) SetText(text string) {
-	if text == t.text {
-		return
-	}
-	t.text = text
 	lines := strings.Split(text, "\n")
 	for i, line := range lines {
 		if i < len(t.lines) {
@@ -48,4 +43,13 @@ func (t *targetView) SetText(text string) {
 }
 
 // Text is the whole translation shown.
-func (t *targetView) Text() string { return t.text }
+func (t *targetView) Text() string {
+	var b strings.Builder
+	for i, l := range t.lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l.Text)
+	}
+	return b.String()
+}

@@ -23,71 +23,12 @@ import (
 	"github.com/go-text/typesetting/font"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/apptest"
+	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/app/history"
 	"github.com/gugugo-desktop/gugugo/app/instance"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
-
-// scriptedEngine stands in for the real engine (tested for real in inference): it streams "<text>#<i>" pieces.
-type scriptedEngine struct {
-	pieces int
-	delay  time.Duration
-
-	mu       sync.Mutex
-	requests []inference.Request
-	failNext error
-	fallback string
-	gpuNotes []string
-}
-
-func (e *scriptedEngine) Translate(ctx context.Context, req inference.Request, onPiece func(string)) (inference.Result, error) {
-	e.mu.Lock()
-	e.requests = append(e.requests, req)
-	fail := e.failNext
-	e.failNext = nil
-	n, delay := e.pieces, e.delay
-	e.mu.Unlock()
-	if fail != nil {
-		return inference.Result{}, fail
-	}
-	var sb strings.Builder
-	for i := 0; i < n; i++ {
-		select {
-		case <-ctx.Done():
-			return inference.Result{Text: sb.String()}, ctx.Err()
-		case <-time.After(delay):
-		}
-		p := fmt.Sprintf("%s#%d ", req.Text, i)
-		sb.WriteString(p)
-		onPiece(p)
-	}
-	return inference.Result{Text: sb.String(), GeneratedTokens: n, Duration: time.Duration(n) * delay}, nil
-}
-
-func (e *scriptedEngine) want(text string) string {
-	var sb strings.Builder
-	for i := 0; i < e.pieces; i++ {
-		fmt.Fprintf(&sb, "%s#%d ", text, i)
-	}
-	return sb.String()
-}
-
-func (e *scriptedEngine) requestTexts() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []string
-	for _, r := range e.requests {
-		out = append(out, r.Text)
-	}
-	return out
-}
-
-func (e *scriptedEngine) Info() inference.ModelInfo {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return inference.ModelInfo{Name: "scripted", Device: "Test GPU", Fallback: e.fallback, GPUNotes: e.gpuNotes}
-}
-func (e *scriptedEngine) Close() {}
 
 // uiLoop plays the UI goroutine: callbacks run one at a time, in order, and the test touches widgets only
 // inside sync, under the same lock.
@@ -134,19 +75,19 @@ func loopOf(w *Window) *uiLoop {
 // ui runs f as the UI goroutine would.
 func (w *Window) ui(f func()) { loopOf(w).sync(f) }
 
-func newTestWindow(t *testing.T, eng *scriptedEngine, modelPath string) *Window {
+func newTestWindow(t *testing.T, eng *apptest.Engine, modelPath string) *Window {
 	t.Helper()
 	return newTestWindowWith(t, eng, modelPath, nil)
 }
 
 // newTestWindowWith makes a test window with desk as its desktop (nil: none, as without X11).
-func newTestWindowWith(t *testing.T, eng *scriptedEngine, modelPath string, desk app.DesktopInput) *Window {
+func newTestWindowWith(t *testing.T, eng *apptest.Engine, modelPath string, desk appdesktop.Input) *Window {
 	t.Helper()
 	return newTestWindowOpts(t, eng, func(o *Options) { o.ModelPath, o.Desktop = modelPath, desk })
 }
 
 // newTestWindowOpts makes a test window whose options set changes.
-func newTestWindowOpts(t *testing.T, eng *scriptedEngine, set func(*Options)) *Window {
+func newTestWindowOpts(t *testing.T, eng *apptest.Engine, set func(*Options)) *Window {
 	t.Helper()
 	a := test.NewTempApp(t)
 	loop := newUILoop()
@@ -164,7 +105,7 @@ func newTestWindowOpts(t *testing.T, eng *scriptedEngine, set func(*Options)) *W
 		w = NewWindow(a, opts)
 	})
 	loops.Store(w, loop)
-	w.session.Debounce = 30 * time.Millisecond
+	w.core.SetDebounce(30 * time.Millisecond)
 	w.ui(func() { w.win.Resize(fyne.NewSize(900, 600)) })
 	t.Cleanup(func() {
 		w.ui(w.onClosed)
@@ -195,7 +136,7 @@ func (w *Window) read(f func() string) string {
 }
 
 // readyWindow is a test window whose scripted model has loaded.
-func readyWindow(t *testing.T, eng *scriptedEngine) *Window {
+func readyWindow(t *testing.T, eng *apptest.Engine) *Window {
 	w := newTestWindow(t, eng, "m.gguf")
 	ready(t, w)
 	return w
@@ -206,7 +147,7 @@ func ready(t *testing.T, w *Window) {
 }
 
 func TestStreamingAppearsIncrementally(t *testing.T) {
-	eng := &scriptedEngine{pieces: 30, delay: 10 * time.Millisecond}
+	eng := &apptest.Engine{Pieces: 30, Delay: 10 * time.Millisecond}
 	w := readyWindow(t, eng)
 	if w.read(func() string { return w.deviceLabel.Text }) != "on Test GPU" {
 		t.Errorf("device %q", w.deviceLabel.Text)
@@ -215,7 +156,7 @@ func TestStreamingAppearsIncrementally(t *testing.T) {
 	seen := map[string]bool{}
 	eventually(t, w, "the whole translation", func() bool {
 		seen[w.target.Text()] = true
-		return w.target.Text() == eng.want("안녕하세요")
+		return w.target.Text() == eng.Want("안녕하세요")
 	})
 	if len(seen) < 4 {
 		t.Errorf("the translation arrived in %d steps, want it streamed", len(seen))
@@ -227,100 +168,98 @@ func TestStreamingAppearsIncrementally(t *testing.T) {
 }
 
 func TestStopStops(t *testing.T) {
-	eng := &scriptedEngine{pieces: 1000, delay: 5 * time.Millisecond}
+	eng := &apptest.Engine{Pieces: 1000, Delay: 5 * time.Millisecond}
 	w := readyWindow(t, eng)
-	w.settings.AutoTranslate = false
+	w.core.Settings.AutoTranslate = false
 	w.ui(func() { w.source.SetText("긴 글") })
 	w.ui(func() { test.Tap(w.translate) })
-	eventually(t, w, "streaming", func() bool { return strings.Count(w.target.Text(), "#") > 3 })
+	eventually(t, w, "streaming", func() bool { return strings.Count(w.target.Text(), "]") > 3 })
 	w.ui(func() { test.Tap(w.stop) })
 	eventually(t, w, "stopped", func() bool { return w.stateLabel.Text == "Stopped" })
 	partial := w.read(func() string { return w.target.Text() })
-	time.Sleep(100 * time.Millisecond)
-	if got := w.read(func() string { return w.target.Text() }); got != partial || strings.Count(got, "#") >= 1000 {
-		t.Errorf("text changed after Stop: %d pieces", strings.Count(got, "#"))
+	w.core.Wait() // the translation's goroutine has ended: whatever it sent is queued before the next read
+	if got := w.read(func() string { return w.target.Text() }); got != partial || strings.Count(got, "]") >= 1000 {
+		t.Errorf("text changed after Stop: %d pieces", strings.Count(got, "]"))
 	}
 }
 
 func TestEscAndCtrlEnter(t *testing.T) {
-	eng := &scriptedEngine{pieces: 1000, delay: 5 * time.Millisecond}
+	eng := &apptest.Engine{Pieces: 1000, Delay: 5 * time.Millisecond}
 	w := readyWindow(t, eng)
-	w.settings.AutoTranslate = false
+	w.core.Settings.AutoTranslate = false
 	w.ui(func() {
 		w.source.SetText("hello")
 		w.source.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierControl})
 	})
-	eventually(t, w, "Ctrl+Enter translating", func() bool { return strings.Contains(w.target.Text(), "hello#0") })
+	eventually(t, w, "Ctrl+Enter translating", func() bool { return strings.Contains(w.target.Text(), "[hello:0]") })
 	w.ui(func() { w.source.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
 	eventually(t, w, "Esc stopping", func() bool { return w.stateLabel.Text == "Stopped" })
 }
 
 func TestSwapSwapsDirectionAndText(t *testing.T) {
-	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 2, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
 	w.ui(func() { w.direction.SetSelected(app.ModeKoreanToEnglish.Label()) })
 	w.ui(func() { test.Type(w.source, "사과") })
-	eventually(t, w, "a translation", func() bool { return w.target.Text() == eng.want("사과") })
-	before := len(eng.requestTexts())
+	eventually(t, w, "a translation", func() bool { return w.target.Text() == eng.Want("사과") })
+	before := len(eng.RequestTexts())
+	last := w.core.LastRequest()
 	w.ui(w.doSwap)
 	if w.read(func() string { return w.direction.Selected }) != app.ModeEnglishToKorean.Label() {
 		t.Errorf("direction %q", w.direction.Selected)
 	}
-	if src, dst := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text() }); src != eng.want("사과") || dst != "사과" {
+	if src, dst := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text() }); src != eng.Want("사과") || dst != "사과" {
 		t.Errorf("after swap: source %q, target %q", src, dst)
 	}
-	time.Sleep(100 * time.Millisecond)
-	if n := len(eng.requestTexts()); n != before {
-		t.Errorf("swapping started %d translations", n-before)
+	if n, id := len(eng.RequestTexts()), w.core.LastRequest(); n != before || id != last {
+		t.Errorf("swapping started %d translations (request %d after %d)", n-before, id, last)
 	}
 }
 
 func TestTypingBurstGivesOneTranslationOfTheFinalText(t *testing.T) {
-	eng := &scriptedEngine{pieces: 3, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 3, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
 	w.ui(func() { test.Type(w.source, "The weather is nice today") })
-	eventually(t, w, "the translation", func() bool { return w.target.Text() == eng.want("The weather is nice today") })
-	if got := eng.requestTexts(); len(got) != 1 {
+	eventually(t, w, "the translation", func() bool { return w.target.Text() == eng.Want("The weather is nice today") })
+	if got := eng.RequestTexts(); len(got) != 1 {
 		t.Errorf("engine requests: %q", got)
 	}
-	if r := eng.requests[0]; r.Direction != inference.EnglishToKorean {
+	if r := eng.Requests()[0]; r.Direction != inference.EnglishToKorean {
 		t.Errorf("auto direction picked %v for English", r.Direction)
 	}
 }
 
 func TestIMECommitAfterTranslatePress(t *testing.T) {
-	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 2, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
-	w.settings.AutoTranslate = false
+	w.core.Settings.AutoTranslate = false
 	// The button is pressed while the IME still holds the last syllable...
 	w.ui(func() { w.source.SetText("안녕하세") })
 	w.ui(func() { test.Tap(w.translate) })
 	// ...which the IME commits a moment later.
 	w.ui(func() { w.source.SetText("안녕하세요") })
-	eventually(t, w, "the full text translated", func() bool { return w.target.Text() == eng.want("안녕하세요") })
+	eventually(t, w, "the full text translated", func() bool { return w.target.Text() == eng.Want("안녕하세요") })
 	// Well after the press, edits wait for the button again.
 	w.followUntil = time.Time{}
+	last := w.core.LastRequest()
 	w.ui(func() { w.source.SetText("다른 글") })
-	time.Sleep(100 * time.Millisecond)
-	if got := eng.requestTexts(); got[len(got)-1] != "안녕하세요" {
-		t.Errorf("requests %q", got)
+	if id := w.core.LastRequest(); id != last {
+		t.Errorf("an edit well after the press started request %d", id)
 	}
 }
 
 func TestEngineErrorIsShownAndNextRequestWorks(t *testing.T) {
-	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 2, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
-	eng.mu.Lock()
-	eng.failNext = errors.New("the GPU ran out of memory")
-	eng.mu.Unlock()
+	eng.FailOnce(errors.New("the GPU ran out of memory"))
 	w.ui(func() { test.Type(w.source, "a") })
 	eventually(t, w, "the error", func() bool { return w.stateLabel.Text == "Error: the GPU ran out of memory" })
 	w.ui(func() { test.Type(w.source, "b") })
-	eventually(t, w, "the next translation", func() bool { return w.target.Text() == eng.want("ab") })
+	eventually(t, w, "the next translation", func() bool { return w.target.Text() == eng.Want("ab") })
 }
 
 func TestWelcomeScreenAndFailedLoad(t *testing.T) {
-	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 1, Delay: time.Millisecond}
 	w := newTestWindow(t, eng, "")
 	if w.read(func() string { return fmt.Sprint(w.welcome.content.Visible(), w.main.Visible()) }) != "true false" {
 		t.Fatal("a first run does not show the welcome screen")
@@ -341,7 +280,7 @@ func LoadedModelPath(w *Window) string {
 }
 
 func TestHugePasteIsRefused(t *testing.T) {
-	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 1, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
 	clip := w.app.Clipboard()
 	clip.SetContent(strings.Repeat("가나다라 ", 1<<20/13*10)) // about 10 MB
@@ -360,9 +299,9 @@ func TestHugePasteIsRefused(t *testing.T) {
 }
 
 func TestSettingsPersistAndApply(t *testing.T) {
-	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 1, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
-	n := w.settings
+	n := w.core.Settings
 	n.Theme, n.FontSize, n.AutoTranslate = app.ThemeDark, 20, false
 	w.ui(func() { w.applySettings(n) })
 	got := app.LoadSettings(w.app.Preferences())
@@ -377,8 +316,8 @@ func TestSettingsPersistAndApply(t *testing.T) {
 	}
 }
 
-// Hangul renders as real glyphs with the embedded font: distinct syllables give distinct images. Fyne's own font
-// has no Hangul and draws every syllable as the same box, which the control case checks, so this test can fail.
+// Hangul renders as real glyphs with the embedded font: distinct syllables give distinct images. A font without
+// Hangul draws every syllable as the same box, which the control case shows the comparison would catch.
 func TestHangulRendersWithEmbeddedFont(t *testing.T) {
 	render := func(th fyne.Theme, s string) image.Image {
 		a := test.NewTempApp(t)
@@ -414,12 +353,14 @@ func TestHangulRendersWithEmbeddedFont(t *testing.T) {
 			}
 		}
 	}
-	// Fyne falls back to system fonts, so on a machine with a Korean font the default theme draws Hangul too;
-	// without one it draws the same box for every syllable, which is the failure this test guards against.
-	if same(render(test.Theme(), "가"), render(test.Theme(), "나")) {
-		t.Log("control: without the embedded font, 가 and 나 render as the same box here")
-	} else {
-		t.Log("control: this machine has a Korean system font, which Fyne's default theme falls back to")
+	// The control: characters that no font has render as the same box, so the comparison above would catch a theme
+	// without Hangul; and it tells different glyphs apart. (The default theme cannot serve as the control for
+	// Hangul itself: Fyne falls back to system fonts, and a machine with a Korean font draws it.)
+	if !same(render(ours, "\U000F0000"), render(ours, "\U000F0001")) {
+		t.Error("two characters without glyphs render differently: the comparison cannot see missing glyphs")
+	}
+	if same(render(ours, "A"), render(ours, "B")) {
+		t.Error("A and B render the same: the comparison cannot tell glyphs apart")
 	}
 }
 
@@ -439,13 +380,13 @@ func TestEmbeddedFontsCoverHangul(t *testing.T) {
 }
 
 func TestDeviceFallbackIsShown(t *testing.T) {
-	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond, fallback: "The model could not be loaded on Test GPU (out of memory), so it runs on the CPU."}
+	eng := &apptest.Engine{Pieces: 1, Delay: time.Millisecond, Fallback: "The model could not be loaded on Test GPU (out of memory), so it runs on the CPU."}
 	w := newTestWindow(t, eng, "m.gguf")
 	eventually(t, w, "the fallback note", func() bool { return strings.HasSuffix(w.stateLabel.Text, "so it runs on the CPU.") })
 }
 
 func TestFailedGPUPluginsAreShown(t *testing.T) {
-	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond, gpuNotes: []string{
+	eng := &apptest.Engine{Pieces: 1, Delay: time.Millisecond, GPUNotes: []string{
 		"GPU plugin cuda.so failed its test run (exit status 2: CUDA error: no kernel image), so it is not used",
 		"GPU plugin vulkan.so failed its test run (exit status 1: ggml_backend_init returned NULL), so it is not used",
 	}}
@@ -456,7 +397,7 @@ func TestFailedGPUPluginsAreShown(t *testing.T) {
 }
 
 func TestHistoryRecordsFinalTextsAndRestores(t *testing.T) {
-	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 2, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
 	w.ui(w.toggleHistory)
 	h := w.history
@@ -464,23 +405,23 @@ func TestHistoryRecordsFinalTextsAndRestores(t *testing.T) {
 	eventually(t, w, "one entry for the typed word", func() bool { return h.count == 1 })
 	w.ui(func() { w.source.SetText("The weather is nice") })
 	eventually(t, w, "a second entry", func() bool { return h.count == 2 })
+	last := w.core.LastRequest()
 	w.ui(func() { h.list.Select(1) })
-	if src, dst, dir := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text() }), w.read(func() string { return w.direction.Selected }); src != "사과" || dst != eng.want("사과") || dir != app.ModeKoreanToEnglish.Label() {
+	if src, dst, dir := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text() }), w.read(func() string { return w.direction.Selected }); src != "사과" || dst != eng.Want("사과") || dir != app.ModeKoreanToEnglish.Label() {
 		t.Errorf("restored %q → %q (%s)", src, dst, dir)
 	}
-	time.Sleep(100 * time.Millisecond)
-	if n := len(eng.requestTexts()); n != 2 {
-		t.Errorf("restoring translated again: %d requests", n)
+	if n, id := len(eng.RequestTexts()), w.core.LastRequest(); n != 2 || id != last {
+		t.Errorf("restoring translated again: %d requests, request %d after %d", n, id, last)
 	}
 }
 
 func TestHistorySearchDeleteExportClear(t *testing.T) {
-	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 1, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
 	h := w.history
 	h.store.Supersede = 0
 	for _, s := range []string{"안녕하세요", "날씨가 좋아요", "Hello there"} {
-		if _, err := h.store.Add(context.Background(), history.Entry{Direction: "ko→en", Source: s, Target: "t:" + s}); err != nil {
+		if _, err := h.store.Add(context.Background(), history.Entry{Direction: inference.KoreanToEnglish, Source: s, Target: "t:" + s}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -514,13 +455,13 @@ func TestHistorySearchDeleteExportClear(t *testing.T) {
 }
 
 func TestHistoryOffWritesNothing(t *testing.T) {
-	eng := &scriptedEngine{pieces: 1, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 1, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
 	h := w.history
 	w.ui(func() { h.keep.SetChecked(false) })
 	w.ui(func() { test.Type(w.source, "비밀") })
-	eventually(t, w, "the translation", func() bool { return w.target.Text() == eng.want("비밀") })
-	time.Sleep(100 * time.Millisecond)
+	eventually(t, w, "the translation", func() bool { return w.target.Text() == eng.Want("비밀") })
+	w.core.Wait()
 	if n, _ := h.store.Count(context.Background()); n != 0 {
 		t.Errorf("%d entries written with history off", n)
 	}
@@ -574,16 +515,16 @@ func BenchmarkTargetUpdate2000Words(b *testing.B) {
 }
 
 func TestTranslateClipboardCommand(t *testing.T) {
-	eng := &scriptedEngine{pieces: 2, delay: time.Millisecond}
+	eng := &apptest.Engine{Pieces: 2, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
 	w.ui(func() { w.direction.SetSelected(app.ModeKoreanToEnglish.Label()) })
 	w.app.Clipboard().SetContent("Good morning")
 	w.ui(func() { w.handleRemote(instance.Request{Command: instance.TranslateClipboard}) })
-	eventually(t, w, "the clipboard translated", func() bool { return w.target.Text() == eng.want("Good morning") })
+	eventually(t, w, "the clipboard translated", func() bool { return w.target.Text() == eng.Want("Good morning") })
 	if src, dir := w.read(func() string { return w.source.Text }), w.read(func() string { return w.direction.Selected }); src != "Good morning" || dir != app.ModeAuto.Label() {
 		t.Errorf("source %q, direction %q", src, dir)
 	}
-	if got := eng.requests[len(eng.requests)-1].Direction; got != inference.EnglishToKorean {
+	if got := eng.Requests()[len(eng.Requests())-1].Direction; got != inference.EnglishToKorean {
 		t.Errorf("direction picked %v", got)
 	}
 }

@@ -81,7 +81,7 @@ func (w *Window) newWelcomeScreen() *welcomeScreen {
 // offerDownloads names the download that suits the GPU found, and the other model.
 func (w *Window) offerDownloads(s *welcomeScreen) {
 	byName := func(name string) catalogue.Entry {
-		for _, e := range w.catalogue() {
+		for _, e := range w.core.Catalogue() {
 			if e.Name == name {
 				return e
 			}

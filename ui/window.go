@@ -23,6 +23,7 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
+	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/app/history"
 	"github.com/gugugo-desktop/gugugo/app/instance"
 )
@@ -55,21 +56,18 @@ type Options struct {
 	// Catalogue replaces the model catalogue and ModelDir the folder models are installed in (tests).
 	Catalogue []catalogue.Entry
 	ModelDir  string
-	// Desktop gives the global hotkey, the selections and clipboard changes; nil where there is no X11 display.
-	// When it is also a windowPlacer (*x11.Conn is) the popup opens at the pointer.
-	Desktop app.DesktopInput
+	// Desktop gives the global hotkey, the selections and clipboard changes; nil where there is none (no X11
+	// display). When it is also a desktop.Placer the popup opens at the pointer.
+	Desktop appdesktop.Input
 }
 
 // Window is the main window.
 type Window struct {
-	app      fyne.App
-	win      fyne.Window
-	opts     Options
-	settings app.Settings
-	session  *app.Session
-	models   *app.Models
+	app  fyne.App
+	win  fyne.Window
+	opts Options
+	core *app.Controller
 
-	current     uint64 // the newest request; updates of others are ignored
 	translating bool
 	followUntil time.Time
 	swapping    bool
@@ -82,7 +80,6 @@ type Window struct {
 	external    uint64      // the request started from another program, for the popup and copy-result
 	popup       *popup      // open popup, or nil
 	tray        desktop.App // nil without a tray
-	pulling     *modelPull  // the model download running, or nil
 	background  sync.WaitGroup
 
 	source      *sourceEntry
@@ -108,23 +105,24 @@ func NewWindow(a fyne.App, opts Options) *Window {
 	if opts.Do == nil {
 		opts.Do = fyne.Do
 	}
-	w := &Window{app: a, opts: opts, settings: app.LoadSettings(a.Preferences())}
-	a.Settings().SetTheme(newTheme(w.settings))
+	w := &Window{app: a, opts: opts}
+	w.core = app.NewController(app.ControllerOptions{Load: opts.Load, Prefs: a.Preferences(), Do: opts.Do,
+		Catalogue: opts.Catalogue, ModelDir: opts.ModelDir},
+		app.Events{Translation: w.onUpdate, Model: w.onModel, Pull: w.onPull, HistoryChanged: w.onHistoryChanged})
+	a.Settings().SetTheme(newTheme(w.core.Settings))
 	a.SetIcon(appIcon)
 	w.win = a.NewWindow("Gugugo")
-	w.session = app.NewSession(w.engine, func(u app.Update) { opts.Do(func() { w.onUpdate(u) }) })
-	w.models = app.NewModels(opts.Load, func(s app.ModelStatus) { opts.Do(func() { w.onModel(s) }) })
 	w.triggers = app.NewTriggers(opts.Desktop, MaxSourceBytes, func(text string, err error) { opts.Do(func() { w.onExternal(text, err) }) })
 	w.build()
 	w.openHistory()
-	w.win.Resize(fyne.NewSize(float32(w.settings.WindowWidth), float32(w.settings.WindowHeight)))
+	w.win.Resize(fyne.NewSize(float32(w.core.Settings.WindowWidth), float32(w.core.Settings.WindowHeight)))
 	w.win.SetOnClosed(w.onClosed)
 	w.win.SetCloseIntercept(w.onCloseRequest)
 	w.applyDesktop()
 
 	path := opts.ModelPath
 	if path == "" {
-		path = w.settings.ModelPath
+		path = w.core.Settings.ModelPath
 	}
 	if path != "" {
 		w.loadModel(path)
@@ -149,9 +147,6 @@ func (w *Window) inBackground(slow, done func()) {
 	}()
 }
 
-// engine is the loaded model, or nil.
-func (w *Window) engine() app.Translator { return w.models.Translator() }
-
 // Show shows the window and runs the app until it is closed.
 func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
 
@@ -169,8 +164,8 @@ func (w *Window) build() {
 	for i, m := range app.DirectionModes {
 		labels[i] = m.Label()
 	}
-	w.direction = widget.NewSelect(labels, w.onDirection)
-	w.direction.SetSelected(w.settings.Direction.Label())
+	w.direction = widget.NewSelect(labels, func(string) { w.onDirection(w.mode()) })
+	w.setMode(w.core.Settings.Direction)
 
 	swap := widget.NewButton("⇄", w.doSwap)
 	w.translate = widget.NewButtonWithIcon("Translate", theme.MailSendIcon(), w.doTranslate)
@@ -248,7 +243,22 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%d KB", (n+1023)/1024)
 }
 
-func (w *Window) mode() app.DirectionMode { return app.ModeFromLabel(w.direction.Selected) }
+// mode is the direction control's choice.
+func (w *Window) mode() app.DirectionMode {
+	if i := w.direction.SelectedIndex(); i >= 0 {
+		return app.DirectionModes[i]
+	}
+	return app.ModeAuto
+}
+
+// setMode shows m in the direction control.
+func (w *Window) setMode(m app.DirectionMode) {
+	for i, x := range app.DirectionModes {
+		if x == m {
+			w.direction.SetSelectedIndex(i)
+		}
+	}
+}
 
 func (w *Window) onSourceChanged(text string) {
 	w.count.SetText(fmt.Sprintf("%d characters", utf8.RuneCountInString(text)))
@@ -256,12 +266,11 @@ func (w *Window) onSourceChanged(text string) {
 		return
 	}
 	if strings.TrimSpace(text) == "" {
-		w.session.Stop()
-		w.current = w.session.Translate("", w.mode())
+		w.core.Translate("", w.mode())
 		return
 	}
-	if w.settings.AutoTranslate || time.Now().Before(w.followUntil) {
-		w.current = w.session.Schedule(text, w.mode())
+	if w.core.Settings.AutoTranslate || time.Now().Before(w.followUntil) {
+		w.core.Schedule(text, w.mode())
 	}
 }
 
@@ -270,18 +279,18 @@ func (w *Window) doTranslate() {
 		return
 	}
 	w.followUntil = time.Now().Add(imeFollowUp)
-	w.current = w.session.Translate(w.source.Text, w.mode())
+	w.core.Translate(w.source.Text, w.mode())
 }
 
-func (w *Window) doStop() { w.session.Stop() }
+func (w *Window) doStop() { w.core.Stop() }
 
 // doSwap swaps the direction and the texts: the old translation becomes the source, and its source the
 // translation, so nothing needs translating.
 func (w *Window) doSwap() {
 	src, dst := w.source.Text, w.target.Text()
-	w.session.Stop()
+	w.core.Stop()
 	w.swapping = true
-	w.direction.SetSelected(w.mode().Swapped().Label())
+	w.setMode(w.mode().Swapped())
 	w.source.SetText(dst)
 	w.swapping = false
 	w.target.SetText(src)
@@ -300,22 +309,17 @@ func (w *Window) doClear() {
 	w.win.Canvas().Focus(w.source)
 }
 
-func (w *Window) onDirection(label string) {
-	m := app.ModeFromLabel(label)
-	if m == w.settings.Direction {
+func (w *Window) onDirection(m app.DirectionMode) {
+	if m == w.core.Settings.Direction {
 		return
 	}
-	w.settings.Direction = m
-	w.settings.Save(w.app.Preferences())
-	if !w.swapping && w.source != nil && strings.TrimSpace(w.source.Text) != "" && w.settings.AutoTranslate {
-		w.current = w.session.Translate(w.source.Text, m)
+	w.core.SetMode(m)
+	if !w.swapping && w.source != nil && strings.TrimSpace(w.source.Text) != "" && w.core.Settings.AutoTranslate {
+		w.core.Translate(w.source.Text, m)
 	}
 }
 
 func (w *Window) onUpdate(u app.Update) {
-	if u.ID != w.current || w.closed {
-		return // a newer request replaced it
-	}
 	w.target.SetText(u.Text)
 	external := u.ID == w.external && w.popup != nil
 	if external {
@@ -333,9 +337,6 @@ func (w *Window) onUpdate(u app.Update) {
 	w.translating = false
 	w.stop.Disable()
 	w.lastSource = u.Source
-	if u.Err == nil && strings.TrimSpace(u.Source) != "" && w.history != nil {
-		w.history.record(u)
-	}
 	r := u.Result
 	switch {
 	case errors.Is(u.Err, context.Canceled):
@@ -364,13 +365,10 @@ func (w *Window) setState(s string) {
 
 func (w *Window) loadModel(path string) {
 	w.showMain()
-	w.models.Load(path, w.settings.EngineOptions())
+	w.core.LoadModel(path)
 }
 
 func (w *Window) onModel(s app.ModelStatus) {
-	if w.closed {
-		return
-	}
 	switch s.State {
 	case app.ModelLoading:
 		if !s.Reloaded {
@@ -382,11 +380,11 @@ func (w *Window) onModel(s app.ModelStatus) {
 	case app.ModelUnloaded:
 		w.deviceLabel.SetText("(unloaded)")
 		unit := "minutes"
-		if w.settings.IdleMinutes == 1 {
+		if w.core.Settings.IdleMinutes == 1 {
 			unit = "minute"
 		}
 		w.setState(fmt.Sprintf("The model was unloaded after %d %s unused, to free memory; it loads again for the next translation",
-			w.settings.IdleMinutes, unit))
+			w.core.Settings.IdleMinutes, unit))
 	case app.ModelReady:
 		w.progress.Hide()
 		w.modelLabel.SetText(s.Info.Name)
@@ -407,15 +405,13 @@ func (w *Window) onModel(s app.ModelStatus) {
 			notes[i] = strings.TrimSuffix(notes[i], ".") // the join puts it back
 		}
 		w.setState(strings.Join(notes, ". "))
-		w.settings.ModelPath = s.Path
-		w.settings.Save(w.app.Preferences())
 		w.showMain()
-		if strings.TrimSpace(w.source.Text) != "" && w.settings.AutoTranslate {
-			w.current = w.session.Translate(w.source.Text, w.mode())
+		if strings.TrimSpace(w.source.Text) != "" && w.core.Settings.AutoTranslate {
+			w.core.Translate(w.source.Text, w.mode())
 		}
 	case app.ModelFailed:
 		w.progress.Hide()
-		if w.models.Translator() == nil {
+		if !w.core.HasModel() {
 			w.modelLabel.SetText("No model")
 			w.deviceLabel.SetText("")
 			w.showWelcome(s.Err)
@@ -438,22 +434,15 @@ func (w *Window) showWelcome(err error) {
 
 func (w *Window) onClosed() {
 	w.closed = true
-	w.cancelPull()
 	w.triggers.Close()
 	if w.popup != nil {
 		w.popup.close()
 	}
 	size := w.win.Canvas().Size()
-	w.settings.WindowWidth, w.settings.WindowHeight = float64(size.Width), float64(size.Height)
-	w.settings.Save(w.app.Preferences())
-	w.session.Stop()
-	w.session.Wait()
-	w.models.Close()
+	w.core.Settings.WindowWidth, w.core.Settings.WindowHeight = float64(size.Width), float64(size.Height)
+	w.core.SaveSettings()
+	w.core.Close()
 	w.background.Wait()
-	if w.history != nil {
-		w.history.writes.Wait()
-		w.history.store.Close()
-	}
 }
 
 // toggleHistory shows or hides the history panel (the clock button, Ctrl+H).
@@ -475,13 +464,9 @@ func (w *Window) toggleHistory() {
 
 // restore puts a history entry back in both panes, with its direction, without translating it again.
 func (w *Window) restore(e history.Entry) {
-	w.session.Stop()
+	w.core.Stop()
 	w.swapping = true
-	for _, m := range app.DirectionModes {
-		if m != app.ModeAuto && m.Resolve("").String() == e.Direction {
-			w.direction.SetSelected(m.Label())
-		}
-	}
+	w.setMode(app.ModeOf(e.Direction))
 	w.source.SetText(e.Source)
 	w.swapping = false
 	w.target.SetText(e.Target)

@@ -1,0 +1,317 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gugugo-desktop/gugugo/app/catalogue"
+	"github.com/gugugo-desktop/gugugo/app/download"
+	"github.com/gugugo-desktop/gugugo/app/history"
+)
+
+// Controller is the application core that a window drives: it owns the translation session, the loaded model, the
+// history, the model downloads and the settings. A front end forwards the user's intents to it and renders what
+// its Events report. Its methods and Events run on one goroutine, the front end's (the UI goroutine); the slow work
+// runs on its own goroutines.
+type Controller struct {
+	// Settings are the user's choices; change them on the front end's goroutine and call SaveSettings.
+	Settings Settings
+
+	prefs     Preferences
+	do        func(func())
+	events    Events
+	session   *Session
+	models    *Models
+	history   *history.Store // nil when it could not be opened
+	writes    sync.WaitGroup // history writes in flight
+	modelName string         // of the model in use, for the history
+	catalogue []catalogue.Entry
+	modelDir  string
+	pulling   *pull
+	closed    bool
+}
+
+// Events are what a Controller reports, each on the front end's goroutine. Any may be nil.
+type Events struct {
+	// Translation gets the updates of the newest request only: an update of a request that a newer one replaced
+	// is dropped, even when it was on its way.
+	Translation func(Update)
+	// Model gets every change of the model's state.
+	Model func(ModelStatus)
+	// Pull gets a model download's progress and its end.
+	Pull func(PullStatus)
+	// HistoryChanged says that entries were added or trimmed.
+	HistoryChanged func()
+}
+
+// ControllerOptions configure a Controller.
+type ControllerOptions struct {
+	Load  LoadFunc     // loads models: LoadEngine, or a scripted engine in tests
+	Prefs Preferences  // where the settings persist
+	Do    func(func()) // runs a function on the front end's goroutine (fyne.Do)
+	// HistoryPath is the history database; "" leaves history off.
+	HistoryPath string
+	// Catalogue replaces the model catalogue and ModelDir the folder models are installed in (tests).
+	Catalogue []catalogue.Entry
+	ModelDir  string
+}
+
+// NewController makes the core; nothing is loaded or opened yet.
+func NewController(o ControllerOptions, ev Events) *Controller {
+	c := &Controller{Settings: LoadSettings(o.Prefs), prefs: o.Prefs, do: o.Do, events: ev, catalogue: o.Catalogue, modelDir: o.ModelDir}
+	if c.catalogue == nil {
+		c.catalogue = catalogue.Entries()
+	}
+	if c.modelDir == "" {
+		c.modelDir = catalogue.Dir()
+	}
+	c.session = NewSession(func() Translator { return c.models.Translator() }, func(u Update) { c.do(func() { c.onUpdate(u) }) })
+	c.models = NewModels(o.Load, func(s ModelStatus) { c.do(func() { c.onModel(s) }) })
+	return c
+}
+
+// SaveSettings writes the settings.
+func (c *Controller) SaveSettings() { c.Settings.Save(c.prefs) }
+
+// Translate translates text now, replacing any request in flight, and returns the request's ID.
+func (c *Controller) Translate(text string, mode DirectionMode) uint64 {
+	return c.session.Translate(text, mode)
+}
+
+// Schedule translates text after a pause in typing (Session.Debounce) and returns the ID it will have.
+func (c *Controller) Schedule(text string, mode DirectionMode) uint64 {
+	return c.session.Schedule(text, mode)
+}
+
+// Stop stops the translation in flight and any scheduled one.
+func (c *Controller) Stop() { c.session.Stop() }
+
+// LastRequest is the newest request's ID (0 before the first): each Translate and Schedule makes a new one, so a
+// caller can tell whether an action started a translation.
+func (c *Controller) LastRequest() uint64 { return c.session.Last() }
+
+// Wait waits until no translation runs and the history has written what it was given.
+func (c *Controller) Wait() {
+	c.session.Wait()
+	c.writes.Wait()
+}
+
+// SetDebounce sets the pause after an edit before Schedule translates it.
+func (c *Controller) SetDebounce(d time.Duration) { c.session.Debounce = d }
+
+// SetMode makes mode the direction and remembers it.
+func (c *Controller) SetMode(mode DirectionMode) {
+	c.Settings.Direction = mode
+	c.SaveSettings()
+}
+
+func (c *Controller) onUpdate(u Update) {
+	if c.closed || !c.session.IsCurrent(u.ID) {
+		return
+	}
+	if u.Done && u.Err == nil {
+		c.record(u)
+	}
+	if c.events.Translation != nil {
+		c.events.Translation(u)
+	}
+}
+
+// LoadModel loads a model file in the background; the one in use stays until it is ready.
+func (c *Controller) LoadModel(path string) { c.models.Load(path, c.Settings.EngineOptions()) }
+
+// HasModel reports whether a model is loaded (or unloaded for idleness, to be loaded again on use).
+func (c *Controller) HasModel() bool { return c.models.Translator() != nil }
+
+// UnloadAfter frees the model once it sat unused for d (0: never); the next translation loads it again.
+func (c *Controller) UnloadAfter(d time.Duration) { c.models.SetIdleUnload(d) }
+
+func (c *Controller) onModel(s ModelStatus) {
+	if c.closed {
+		return
+	}
+	if s.State == ModelReady {
+		c.modelName = s.Info.Name
+		if !s.Reloaded {
+			c.Settings.ModelPath = s.Path
+			c.SaveSettings()
+		}
+	}
+	if c.events.Model != nil {
+		c.events.Model(s)
+	}
+}
+
+// OpenHistory opens the history database; an unreadable one is kept aside and a new one started, which the
+// returned error says (the history then works). With another error history stays off.
+func (c *Controller) OpenHistory(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("history is off: %w", err)
+	}
+	s, err := history.Open(path)
+	var corrupt *history.ErrCorrupt
+	if err != nil && !errors.As(err, &corrupt) {
+		return fmt.Errorf("history is off: %w", err)
+	}
+	c.history = s
+	return err
+}
+
+// History is the history store for browsing and searching, or nil when history is off.
+func (c *Controller) History() *history.Store { return c.history }
+
+// record saves a finished translation and trims the history to the settings, off the front end's goroutine.
+func (c *Controller) record(u Update) {
+	s := c.Settings
+	if c.history == nil || !s.KeepHistory || strings.TrimSpace(u.Source) == "" {
+		return
+	}
+	e := history.Entry{Direction: u.Direction, Source: u.Source, Target: u.Text, Model: c.modelName,
+		Duration: u.Result.Duration, Tokens: u.Result.GeneratedTokens}
+	c.writes.Add(1)
+	go func() {
+		defer c.writes.Done()
+		c.history.Add(context.Background(), e)
+		c.history.Retain(context.Background(), s.HistoryMax, time.Duration(s.HistoryDays)*24*time.Hour)
+		if c.events.HistoryChanged != nil {
+			c.do(func() {
+				if !c.closed {
+					c.events.HistoryChanged()
+				}
+			})
+		}
+	}()
+}
+
+// Catalogue lists the models on offer and ModelDir is where they are installed.
+func (c *Controller) Catalogue() []catalogue.Entry { return c.catalogue }
+
+// ModelDir is the folder the catalogue's models are installed in.
+func (c *Controller) ModelDir() string { return c.modelDir }
+
+// pull is the model download running.
+type pull struct {
+	entry  catalogue.Entry
+	cancel context.CancelFunc
+}
+
+// PullStatus is a model download's progress, or its end (Done, with Err when it failed or was cancelled).
+type PullStatus struct {
+	Entry    catalogue.Entry
+	Text     string  // e.g. "Downloading: 42% · 1.2 GB of 2.6 GB · 35 MB/s · 40s left"
+	Fraction float64 // in [0, 1]
+	Done     bool
+	Err      error
+}
+
+// Pulling is the model being downloaded, if any.
+func (c *Controller) Pulling() (catalogue.Entry, bool) {
+	if c.pulling == nil {
+		return catalogue.Entry{}, false
+	}
+	return c.pulling.entry, true
+}
+
+// ErrPullRunning refuses a second download while one runs.
+var ErrPullRunning = errors.New("another download is running")
+
+// PullModel downloads e (and converts it, for a model the catalogue converts) in the background and then loads it;
+// an installed model is loaded at once. Progress and the end come through Events.Pull.
+func (c *Controller) PullModel(e catalogue.Entry) error {
+	if c.pulling != nil {
+		return fmt.Errorf("%w: %s", ErrPullRunning, c.pulling.entry.Title)
+	}
+	if e.Installed(c.modelDir) {
+		c.LoadModel(e.Path(c.modelDir))
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.pulling = &pull{entry: e, cancel: cancel}
+	c.notifyPull(PullStatus{Entry: e, Text: "Starting the download…"})
+	dir := c.modelDir
+	go func() {
+		path, err := e.Pull(ctx, &download.Downloader{}, dir, func(s catalogue.Status) {
+			st := pullProgress(e, s)
+			c.do(func() {
+				if c.pulling != nil && !c.closed {
+					c.notifyPull(st)
+				}
+			})
+		})
+		c.do(func() { c.endPull(e, path, err) })
+	}()
+	return nil
+}
+
+// pullProgress says how far a download is.
+func pullProgress(e catalogue.Entry, s catalogue.Status) PullStatus {
+	p := s.Progress
+	frac := 0.0
+	if p.Total > 0 {
+		frac = min(float64(p.Done)/float64(p.Total), 1)
+	}
+	text := fmt.Sprintf("%s: %.0f%%", s.Step, frac*100)
+	if p.Total > 0 {
+		text += fmt.Sprintf(" · %s of %s", download.FormatSize(p.Done), download.FormatSize(p.Total))
+	}
+	if p.Speed > 0 {
+		text += fmt.Sprintf(" · %s/s", download.FormatSize(int64(p.Speed)))
+	}
+	if p.Left > 0 {
+		text += " · " + p.Left.Round(time.Second).String() + " left"
+	}
+	return PullStatus{Entry: e, Text: text, Fraction: frac}
+}
+
+func (c *Controller) endPull(e catalogue.Entry, path string, err error) {
+	c.pulling = nil
+	if c.closed {
+		return
+	}
+	st := PullStatus{Entry: e, Done: true, Fraction: 1, Err: err}
+	switch {
+	case errors.Is(err, context.Canceled):
+		st.Text = "Download stopped. Starting it again continues where it stopped."
+	case err != nil:
+		st.Text = "Could not get " + e.Title + ": " + err.Error()
+	default:
+		st.Text = e.Title + " is downloaded"
+		c.LoadModel(path)
+	}
+	c.notifyPull(st)
+}
+
+func (c *Controller) notifyPull(s PullStatus) {
+	if c.events.Pull != nil {
+		c.events.Pull(s)
+	}
+}
+
+// CancelPull stops the download running, if any; starting it again resumes it.
+func (c *Controller) CancelPull() {
+	if c.pulling != nil {
+		c.pulling.cancel()
+	}
+}
+
+// RemoveModel deletes an installed catalogue model.
+func (c *Controller) RemoveModel(e catalogue.Entry) error { return e.Remove(c.modelDir) }
+
+// Close stops everything and waits for it: the translation, the download, the model, the history's writes.
+func (c *Controller) Close() {
+	c.closed = true
+	c.CancelPull()
+	c.session.Stop()
+	c.session.Wait()
+	c.models.Close()
+	c.writes.Wait()
+	if c.history != nil {
+		c.history.Close()
+	}
+}
