@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"syscall"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/inference"
@@ -155,15 +154,6 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// peakRSSMiB is the most memory this process has held.
-func peakRSSMiB() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
 }
 
 // deviceUsedMiB is the memory in use on the first GPU, by every process, or 0 without one.

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/app/instance"
@@ -21,6 +20,9 @@ var Version = "dev"
 
 // ErrUsage marks a command line that could not be understood; its message has already been printed.
 var ErrUsage = errors.New("usage")
+
+// errHelp marks a request for a command's usage, which has been printed: not a failure.
+var errHelp = errors.New("help")
 
 const usage = `gugugo %s: offline Korean⇄English translation with the Gugugo models
 
@@ -64,7 +66,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int 
 	case "devices":
 		err = devices(stdout)
 	case instance.Show, instance.TranslateClipboard:
-		err = remote(args[0], stderr)
+		err = remote(args[0], args[1:], stderr)
 	case "model":
 		err = model(args[1:], stdout, stderr)
 	case "dev":
@@ -74,7 +76,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int 
 		return 2
 	}
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return 0
 	case errors.Is(err, ErrUsage):
 		return 2
@@ -95,7 +97,7 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) 
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, ErrUsage
+				return nil, errHelp
 			}
 			return nil, ErrUsage
 		}
@@ -143,8 +145,24 @@ func needDisplay() error {
 	return nil
 }
 
+// remoteUsage says what the commands for the running window do.
+var remoteUsage = map[string]string{
+	instance.Show:               "Bring the running window to the front, starting Gugugo when it is not running",
+	instance.TranslateClipboard: "Put the clipboard's text in the running window and translate it, starting Gugugo when it is not running",
+}
+
 // remote sends a command to the running window, starting one first when none runs: what a desktop shortcut runs.
-func remote(cmd string, stderr io.Writer) error {
+func remote(cmd string, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gugugo %s\n\n%s. Bind it to a key in your desktop's keyboard settings.\n", cmd, remoteUsage[cmd])
+	}
+	if rest, err := parse(fs, args, stderr); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		fs.Usage()
+		return ErrUsage
+	}
 	path := instance.SocketPath()
 	req := instance.Request{Command: cmd}
 	err := instance.Send(path, req)
@@ -159,7 +177,7 @@ func remote(cmd string, stderr io.Writer) error {
 		return err
 	}
 	start := exec.Command(exe)
-	start.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // outlives this command
+	detach(start)
 	if err := start.Start(); err != nil {
 		return err
 	}

@@ -34,6 +34,9 @@ func model(args []string, stdout, stderr io.Writer) error {
 		return ErrUsage
 	}
 	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, modelUsage)
+		return nil
 	case "convert":
 		return modelConvert(args[1:], stdout, stderr)
 	case "list":

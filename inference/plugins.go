@@ -42,9 +42,9 @@ var (
 // BackendNotes tells what became of each GPU plugin in lib/gpu/.
 func BackendNotes() []BackendNote { return slices.Clone(backendNotes) }
 
-// gpuPlugins lists lib/gpu/*.so, CUDA builds first, then Vulkan, then the rest.
+// gpuPlugins lists the plugins in lib/gpu/, CUDA builds first, then Vulkan, then the rest.
 func gpuPlugins(libDir string) []string {
-	files, _ := filepath.Glob(filepath.Join(libDir, "gpu", "*.so"))
+	files, _ := filepath.Glob(filepath.Join(libDir, "gpu", llama.PluginPattern))
 	rank := func(p string) int {
 		switch b := filepath.Base(p); {
 		case strings.Contains(b, "cuda"):
@@ -70,9 +70,7 @@ func verdictKey(plugin string) string {
 	if err != nil {
 		return ""
 	}
-	driver, _ := os.ReadFile("/proc/driver/nvidia/version")
-	first, _, _ := strings.Cut(string(driver), "\n")
-	return fmt.Sprintf("%s|%d|%d|%s", plugin, st.Size(), st.ModTime().UnixNano(), strings.TrimSpace(first))
+	return fmt.Sprintf("%s|%d|%d|%s", plugin, st.Size(), st.ModTime().UnixNano(), gpuDriverVersion())
 }
 
 func verdictFile() string {

@@ -36,3 +36,24 @@ func TestProbeModelRunsOnTheCPU(t *testing.T) {
 		t.Fatalf("%d tokens, %v", res.GeneratedTokens, err)
 	}
 }
+
+func TestChildReason(t *testing.T) {
+	// What the npm CUDA 13 plugin's probe child wrote on an H100 (driver 580.159.04) when ggml aborted it, and what
+	// a child writes when it reports a failure itself after llama.cpp logged something.
+	aborted := "ggml_cuda_compute_forward: NORM failed\n" +
+		"CUDA error: the provided PTX was compiled with an unsupported toolchain.\n" +
+		"  current device: 0, in function ggml_cuda_compute_forward at /home/runner/work/ggml-cuda.cu:2422\n" +
+		"  err\n/home/runner/work/ggml-cuda.cu:108: CUDA error\n" +
+		"/work/main/build/lib/libggml-base.so(ggml_print_backtrace+0x21f)[0x7f5ae0c1ad6f]\n"
+	reported := "ggml_vulkan: no devices\ngugugo: cannot load vulkan.so: ggml_backend_init returned NULL\n"
+	for in, want := range map[string]string{
+		aborted:                "CUDA error: the provided PTX was compiled with an unsupported toolchain.",
+		reported:               "cannot load vulkan.so: ggml_backend_init returned NULL",
+		"\n\n":                 "",
+		"Segmentation fault\n": "Segmentation fault",
+	} {
+		if got := childReason(in); got != want {
+			t.Errorf("childReason(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

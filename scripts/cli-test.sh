@@ -52,11 +52,11 @@ missing_libs() { # the binary alone, without lib/ beside it, names the command t
 check "missing libraries are named with the fix" missing_libs
 
 # A GPU plugin that ggml aborts as soon as it is loaded, as it does the npm CUDA 13 plugin on a driver that plugin was
-# not built for (scripts/crashing-plugin.c): the child process that tries it dies, and gugugo carries on with the CPU
+# not built for (scripts/testdata/crashing-plugin.c): the child process that tries it dies, and gugugo carries on with the CPU
 # and says why, once.
 crashing_plugin() {
 	mkdir -p "$tmp/lib/gpu" "$tmp/cache" && cp "$root"/build/lib/*.so "$tmp/lib/" &&
-		gcc -shared -fPIC -o "$tmp/lib/gpu/crash-libggml-cuda.so" "$root/scripts/crashing-plugin.c" &&
+		gcc -shared -fPIC -o "$tmp/lib/gpu/crash-libggml-cuda.so" "$root/scripts/testdata/crashing-plugin.c" &&
 		GUGUGO_LIB_DIR=$tmp/lib XDG_CACHE_HOME=$tmp/cache "$bin" translate --model "$tmp/gptneox.gguf" --to en "안녕" >"$tmp/t.out" 2>"$tmp/e" &&
 		[ -s "$tmp/t.out" ] && grep -q "crash-libggml-cuda.so failed its test run.*unsupported toolchain" "$tmp/e" &&
 		GUGUGO_LIB_DIR=$tmp/lib XDG_CACHE_HOME=$tmp/cache "$bin" translate --model "$tmp/gptneox.gguf" --to en "안녕" >"$tmp/t.out" 2>"$tmp/e" &&

@@ -26,7 +26,7 @@ else
 fi
 
 # Built before HOME moves to the test's own folder, so the usual Go caches serve it.
-(cd "$root" && go build -o "$tmp/trayhost" ./scripts/trayhost) || bad "building the test tray host"
+(cd "$root" && go build -o "$tmp/trayhost" ./scripts/testdata/trayhost) || bad "building the test tray host"
 
 display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
@@ -160,7 +160,7 @@ else
 fi
 stop_app
 
-# The tray, through a stand-in for the desktop's StatusNotifierWatcher (scripts/trayhost): the app registers its
+# The tray, through a stand-in for the desktop's StatusNotifierWatcher (scripts/testdata/trayhost): the app registers its
 # item with Show, Translate clipboard, Pause hotkey and Quit, and each menu item works.
 mkfifo "$tmp/tray.in"
 "$tmp/trayhost" <>"$tmp/tray.in" >"$tmp/tray.out" 2>&1 &
@@ -184,10 +184,10 @@ stop_app
 kill "$tray"
 wait "$tray" 2>/dev/null
 
-# A GPU plugin that ggml aborts in its test run (scripts/crashing-plugin.c): the window runs on the CPU and its status
+# A GPU plugin that ggml aborts in its test run (scripts/testdata/crashing-plugin.c): the window runs on the CPU and its status
 # line says why.
 mkdir -p "$tmp/lib/gpu" && cp "$root"/build/lib/*.so "$tmp/lib/" &&
-	gcc -shared -fPIC -o "$tmp/lib/gpu/cuda-libggml-cuda.so" "$root/scripts/crashing-plugin.c" || bad "building the crashing plugin"
+	gcc -shared -fPIC -o "$tmp/lib/gpu/cuda-libggml-cuda.so" "$root/scripts/testdata/crashing-plugin.c" || bad "building the crashing plugin"
 GUGUGO_LIB_DIR=$tmp/lib start_app '{}'
 if wait_state '"status":"Ready. GPU plugin cuda-libggml-cuda.so failed its test run (exit status 2: CUDA error: the provided PTX'; then ok; else
 	bad "the failed GPU plugin is not in the status line: $(cat "$state" "$tmp/app.log")"

@@ -237,11 +237,10 @@ func reachError(url string, err error) error {
 
 // CheckSpace fails when dir's file system has less than need bytes free.
 func CheckSpace(dir string, need int64) error {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	free, ok := freeSpace(dir)
+	if !ok {
 		return nil // unknown: let the write itself fail if it must
 	}
-	free := int64(st.Bavail) * int64(st.Bsize)
 	if free < need {
 		return fmt.Errorf("not enough disk space in %s: %.1f GB needed, %.1f GB free", dir, float64(need)/(1<<30), float64(free)/(1<<30))
 	}

@@ -7,7 +7,6 @@ package llama
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../../deps/llama/include -O2
-#cgo LDFLAGS: -ldl
 #include <stdlib.h>
 #include "shim.h"
 */
@@ -24,9 +23,6 @@ import (
 	"sync"
 	"unsafe"
 )
-
-// LibraryFile is the library Open looks for; its folder also holds the ggml backend plugins.
-const LibraryFile = "libllama.v0.5.0.so"
 
 // ErrNotFound means no folder with the llama.cpp libraries was found.
 var ErrNotFound = errors.New("llama.cpp libraries not found")
@@ -64,10 +60,11 @@ func Open() (string, error) {
 			if _, err := os.Stat(filepath.Join(d, LibraryFile)); err != nil {
 				continue
 			}
-			cdir := C.CString(d)
+			cdir, cfile := C.CString(d), C.CString(LibraryFile)
 			defer C.free(unsafe.Pointer(cdir))
+			defer C.free(unsafe.Pointer(cfile))
 			var buf [1024]C.char
-			if C.gg_open(cdir, &buf[0], C.size_t(len(buf))) != 0 {
+			if C.gg_open(cdir, cfile, &buf[0], C.size_t(len(buf))) != 0 {
 				openErr = fmt.Errorf("cannot load llama.cpp from %s: %s", d, C.GoString(&buf[0]))
 				return
 			}

@@ -1,6 +1,5 @@
 #include "shim.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,16 +89,15 @@ void gg_clear_error(void) {
 	pthread_mutex_unlock(&log_mu);
 }
 
-int gg_open(const char *dir, char *err, size_t errlen) {
+int gg_open(const char *dir, const char *file, char *err, size_t errlen) {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/libllama.v0.5.0.so", dir);
-	void *h = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	void *h = gg_library_open(path, err, errlen);
 	if (!h) {
-		snprintf(err, errlen, "%s", dlerror());
 		return -1;
 	}
 #define GG_LOAD(name)                                                  \
-	p_##name = (__typeof__(name) *)dlsym(h, #name);                    \
+	p_##name = (__typeof__(name) *)gg_library_symbol(h, #name);        \
 	if (!p_##name) {                                                   \
 		snprintf(err, errlen, "%s: missing symbol %s", path, #name);   \
 		return -1;                                                     \

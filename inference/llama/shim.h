@@ -10,8 +10,13 @@
 #include "ggml-backend.h"
 #include "llama.h"
 
-// gg_open loads libllama from dir and every ggml backend plugin in it; 0 on success, else err is filled.
-int gg_open(const char *dir, char *err, size_t errlen);
+// gg_open loads libllama (file, in dir) and every ggml backend plugin in dir; 0 on success, else err is filled.
+int gg_open(const char *dir, const char *file, char *err, size_t errlen);
+
+// The platform's library loader (shim_linux.c): open a library with its symbols global, or NULL with err filled;
+// find a symbol, or NULL.
+void *gg_library_open(const char *path, char *err, size_t errlen);
+void *gg_library_symbol(void *lib, const char *name);
 void gg_set_verbose(int verbose);
 void gg_set_log_errors(int on);
 // gg_load_backend loads one backend plugin file; 0 on success.

@@ -1,0 +1,12 @@
+package download
+
+import "syscall"
+
+// freeSpace is the bytes an unprivileged user may still write to dir's file system; ok is false when unknown.
+func freeSpace(dir string) (free int64, ok bool) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	return int64(st.Bavail) * int64(st.Bsize), true
+}
