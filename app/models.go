@@ -177,6 +177,12 @@ func (m *Models) reloadIdle() error {
 	m.mu.Unlock()
 	o.Progress = func(p float32) { m.set(gen, ModelStatus{State: ModelLoading, Path: path, Progress: p, Reloaded: true}) }
 	e, err := m.load(path, o)
+	return m.install(gen, path, o, e, err, true)
+}
+
+// install puts the engine that the load numbered gen gave in place and reports it ready, unless a newer load
+// replaced that one; the engine it replaces is closed. A failed load is reported and changes nothing.
+func (m *Models) install(gen int, path string, o inference.Options, e Engine, err error, reloaded bool) error {
 	if err != nil {
 		m.set(gen, ModelStatus{State: ModelFailed, Path: path, Err: err})
 		return err
@@ -187,9 +193,16 @@ func (m *Models) reloadIdle() error {
 		e.Close()
 		return nil
 	}
-	m.engine, m.unloaded = e, false
+	old := m.engine
+	m.engine, m.path, m.opts, m.unloaded = e, path, o, false
+	if !reloaded {
+		m.armIdle() // after a reload, the translation that asked for it arms the countdown when it ends
+	}
 	m.mu.Unlock()
-	m.set(gen, ModelStatus{State: ModelReady, Path: path, Progress: 1, Info: e.Info(), Reloaded: true})
+	m.set(gen, ModelStatus{State: ModelReady, Path: path, Progress: 1, Info: e.Info(), Reloaded: reloaded})
+	if old != nil {
+		old.Close() // waits for its translation in flight, if any
+	}
 	return nil
 }
 
@@ -223,24 +236,7 @@ func (m *Models) Load(path string, o inference.Options) {
 			}
 		}
 		e, err := m.load(path, o)
-		if err != nil {
-			m.set(gen, ModelStatus{State: ModelFailed, Path: path, Err: err})
-			return
-		}
-		m.mu.Lock()
-		if gen != m.gen {
-			m.mu.Unlock()
-			e.Close()
-			return
-		}
-		old := m.engine
-		m.engine, m.path, m.opts = e, path, o
-		m.armIdle()
-		m.mu.Unlock()
-		m.set(gen, ModelStatus{State: ModelReady, Path: path, Progress: 1, Info: e.Info()})
-		if old != nil {
-			old.Close() // waits for its translation in flight, if any
-		}
+		m.install(gen, path, o, e, err, false)
 	}()
 }
 

@@ -41,8 +41,7 @@ func (w *Window) showSettings() {
 	threads := widget.NewEntry()
 	threads.SetText(strconv.Itoa(s.Threads))
 	threads.Validator = intIn(0, 256)
-	auto := widget.NewCheck("Translate as I type", nil)
-	auto.SetChecked(s.AutoTranslate)
+	auto := checkbox("Translate as I type", s.AutoTranslate)
 	themes := widget.NewRadioGroup([]string{app.ThemeSystem, app.ThemeLight, app.ThemeDark}, nil)
 	themes.Horizontal = true
 	themes.SetSelected(s.Theme)
@@ -108,16 +107,11 @@ func (w *Window) showSettings() {
 	}
 	hotkeyNote := widget.NewLabel(w.hotkeyNote())
 	hotkeyNote.Wrapping = fyne.TextWrapWord
-	primary := widget.NewCheck("Translate the selected text when there is one (no copy needed)", nil)
-	primary.SetChecked(s.HotkeyPrimary)
-	double := widget.NewCheck("Ctrl+C+C: copying the same text twice quickly translates it", nil)
-	double.SetChecked(s.DoubleCopy)
-	popupCheck := widget.NewCheck("Show the translation in a small window at the pointer", nil)
-	popupCheck.SetChecked(s.Popup)
-	copyResult := widget.NewCheck("Copy the finished translation to the clipboard", nil)
-	copyResult.SetChecked(s.CopyResult)
-	toTray := widget.NewCheck("Closing the window keeps Gugugo in the tray", nil)
-	toTray.SetChecked(s.CloseToTray)
+	primary := checkbox("Translate the selected text when there is one (no copy needed)", s.HotkeyPrimary)
+	double := checkbox("Ctrl+C+C: copying the same text twice quickly translates it", s.DoubleCopy)
+	popupCheck := checkbox("Show the translation in a small window at the pointer", s.Popup)
+	copyResult := checkbox("Copy the finished translation to the clipboard", s.CopyResult)
+	toTray := checkbox("Closing the window keeps Gugugo in the tray", s.CloseToTray)
 	if w.tray == nil {
 		toTray.SetText(toTray.Text + " (no tray on this desktop)")
 		toTray.Disable()
@@ -211,6 +205,13 @@ func (w *Window) applySettings(n app.Settings) {
 	if reload && n.ModelPath != "" {
 		w.loadModel(n.ModelPath)
 	}
+}
+
+// checkbox is a check box for a setting, ticked as the setting is.
+func checkbox(text string, on bool) *widget.Check {
+	c := widget.NewCheck(text, nil)
+	c.SetChecked(on)
+	return c
 }
 
 func intIn(lo, hi int) fyne.StringValidator {
