@@ -130,7 +130,7 @@ func greedyTokens(args []string, stdout, stderr io.Writer) error {
 	defer m.Free()
 	prompt, err := m.Tokenize(strings.Join(rest, " "), false)
 	if err != nil || len(prompt) == 0 {
-		return fmt.Errorf("greedy: the text gives no tokens (%v)", err)
+		return fmt.Errorf("greedy: the text gives no tokens (%w)", err)
 	}
 	c, err := llama.NewContext(m, llama.ContextParams{Size: len(prompt) + *n + 16, Batch: len(prompt), Sequences: 1, Threads: runtime.NumCPU()})
 	if err != nil {

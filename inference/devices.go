@@ -13,7 +13,7 @@ import (
 func OpenLibraries() (string, error) {
 	dir, err := llama.Open()
 	if errors.Is(err, llama.ErrNotFound) {
-		return "", fmt.Errorf("%w: run `make build` in the source folder, or reinstall Gugugo (%v)", ErrLibraries, err)
+		return "", fmt.Errorf("%w: run `make build` in the source folder, or reinstall Gugugo (%w)", ErrLibraries, err)
 	}
 	if err == nil {
 		backendOnce.Do(func() { selectGPUPlugin(dir) })

@@ -124,7 +124,7 @@ func Load(path string, o Options) (*Engine, error) {
 		m, lctx, err = loadOn(path, layers, devIndex, o.ContextSize, threads, progress)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot load %s: %v", filepath.Base(path), err)
+		return nil, fmt.Errorf("cannot load %s: %w", filepath.Base(path), err)
 	}
 	arch, _ := m.Meta("general.architecture")
 	name, ok := m.Meta("general.name")

@@ -27,18 +27,6 @@ func feed(pieces ...string) (shown []string, text string, stopped bool) {
 	return shown, sb.String(), false
 }
 
-func TestFilterMarkerAcrossTokens(t *testing.T) {
-	shown, text, stopped := feed(" Hello", " world", "<", "/", "끝", ">", " more")
-	if !stopped || text != "Hello world" {
-		t.Fatalf("got %q stopped=%v, want \"Hello world\" stopped", text, stopped)
-	}
-	for _, s := range shown {
-		if strings.ContainsAny(s, "</>") || strings.Contains(s, "끝") {
-			t.Errorf("part of the marker was shown: %q", s)
-		}
-	}
-}
-
 func TestFilterHoldsBackUntilDecided(t *testing.T) {
 	var f streamFilter
 	steps := []struct{ piece, want string }{
@@ -59,45 +47,47 @@ func TestFilterHoldsBackUntilDecided(t *testing.T) {
 	}
 }
 
-func TestFilterMarkerInsideOneToken(t *testing.T) {
-	_, text, stopped := feed(" 안녕하세요 </끝>\n### 영어:")
-	if !stopped || text != "안녕하세요" {
-		t.Fatalf("got %q %v", text, stopped)
-	}
-}
-
-func TestFilterNewHeadingStops(t *testing.T) {
-	_, text, stopped := feed(" Hello.", "\n", "#", "##", " 한국어:")
-	if !stopped || text != "Hello." {
-		t.Fatalf("got %q %v", text, stopped)
-	}
-}
-
-func TestFilterUTF8Boundaries(t *testing.T) {
-	raw := []byte(" 안녕 세계")
+// bytewise splits text into one-byte pieces, as byte-fallback tokens deliver it.
+func bytewise(text string) []string {
 	var pieces []string
-	for _, b := range raw {
+	for _, b := range []byte(text) {
 		pieces = append(pieces, string([]byte{b}))
 	}
-	shown, text, _ := feed(pieces...)
-	if text != "안녕 세계" {
-		t.Fatalf("got %q", text)
-	}
-	for _, s := range shown {
-		if !utf8.ValidString(s) {
-			t.Errorf("broken UTF-8 shown: %q", s)
-		}
-	}
+	return pieces
 }
 
-func TestFilterFlushDropsUnfinished(t *testing.T) {
-	if _, text, _ := feed(" Hi", " \xec\x95"); text != "Hi" {
-		t.Errorf("unfinished character: got %q", text)
-	}
-	if _, text, _ := feed(" Hi", " </", "끝"); text != "Hi" {
-		t.Errorf("unfinished marker: got %q", text)
-	}
-	if _, text, _ := feed(" a\x00b\xffc"); text != "ab\uFFFDc" {
-		t.Errorf("control and stray bytes: got %q", text)
+func TestFilter(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		pieces  []string
+		text    string
+		stopped bool
+	}{
+		{"marker across tokens", []string{" Hello", " world", "<", "/", "끝", ">", " more"}, "Hello world", true},
+		{"marker inside one token", []string{" 안녕하세요 </끝>\n### 영어:"}, "안녕하세요", true},
+		{"marker byte by byte", bytewise(" Hi </끝> more"), "Hi", true},
+		{"a new heading stops", []string{" Hello.", "\n", "#", "##", " 한국어:"}, "Hello.", true},
+		{"a lone # goes through", []string{" C#", " is", " fine"}, "C# is fine", false},
+		{"a tag that is not the marker", []string{" <", "b", ">", "x"}, "<b>x", false},
+		{"characters split over tokens", bytewise(" 안녕 세계"), "안녕 세계", false},
+		{"unfinished character at the end", []string{" Hi", " \xec\x95"}, "Hi", false},
+		{"unfinished marker at the end", []string{" Hi", " </", "끝"}, "Hi", false},
+		{"control and stray bytes", []string{" a\x00b\xffc"}, "ab\uFFFDc", false},
+		{"only whitespace", []string{" ", "\n", "\t"}, "", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			shown, text, stopped := feed(c.pieces...)
+			if text != c.text || stopped != c.stopped {
+				t.Fatalf("got %q stopped=%v, want %q stopped=%v", text, stopped, c.text, c.stopped)
+			}
+			for _, s := range shown {
+				if !utf8.ValidString(s) {
+					t.Errorf("broken UTF-8 shown: %q", s)
+				}
+				if c.stopped && (strings.ContainsAny(s, "</>#") || strings.Contains(s, "끝")) {
+					t.Errorf("part of the marker was shown: %q", s)
+				}
+			}
+		})
 	}
 }

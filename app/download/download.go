@@ -193,7 +193,7 @@ func (d *Downloader) get(ctx context.Context, client *http.Client, f File, out *
 			if ctx.Err() != nil {
 				return have, total, ctx.Err()
 			}
-			return have, total, fmt.Errorf("%s: the connection was cut at %d bytes: %v", f.URL, have, rerr)
+			return have, total, fmt.Errorf("%s: the connection was cut at %d bytes: %w", f.URL, have, rerr)
 		}
 	}
 }
@@ -226,13 +226,13 @@ func reachError(url string, err error) error {
 	var op *net.OpError
 	switch {
 	case errors.As(err, &dns):
-		return fmt.Errorf("cannot reach %s: no network, or the name does not resolve (%v)", url, dns)
+		return fmt.Errorf("cannot reach %s: no network, or the name does not resolve (%w)", url, dns)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("cannot reach %s: the connection was refused", url)
 	case errors.As(err, &op):
-		return fmt.Errorf("cannot reach %s: %v", url, op)
+		return fmt.Errorf("cannot reach %s: %w", url, op)
 	}
-	return fmt.Errorf("cannot reach %s: %v", url, err)
+	return fmt.Errorf("cannot reach %s: %w", url, err)
 }
 
 // CheckSpace fails when dir's file system has less than need bytes free.

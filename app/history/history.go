@@ -91,7 +91,7 @@ func Open(path string) (*Store, error) {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if _, e := os.Stat(path + suffix); e == nil {
 			if e := os.Rename(path+suffix, aside+suffix); e != nil {
-				return nil, fmt.Errorf("%v; and it could not be moved aside: %v", err, e)
+				return nil, fmt.Errorf("%w; and it could not be moved aside: %v", err, e)
 			}
 		}
 	}

@@ -99,7 +99,7 @@ func (s *Server) read(c *net.UnixConn) (Request, error) {
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	line, err := bufio.NewReaderSize(c, MaxRequest+1).ReadSlice('\n')
 	if err != nil {
-		return req, fmt.Errorf("dropped a request: %v", err) // too long (buffer full), or no newline in time
+		return req, fmt.Errorf("dropped a request: %w", err) // too long (buffer full), or no newline in time
 	}
 	if json.Unmarshal(line, &req) != nil || !req.valid() {
 		return req, errors.New("dropped a malformed request")

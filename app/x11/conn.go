@@ -71,13 +71,13 @@ func Open(display string) (*Conn, error) {
 	if err := xproto.CreateWindowChecked(c, 0, x.win, x.root, -1, -1, 1, 1, 0, xproto.WindowClassInputOutput,
 		screen.RootVisual, 0, nil).Check(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("X11: %v", err)
+		return nil, fmt.Errorf("X11: %w", err)
 	}
 	for name, atom := range map[string]*xproto.Atom{"CLIPBOARD": &x.clipboard, "UTF8_STRING": &x.utf8, "GUGUGO_SELECTION": &x.prop, "INCR": &x.incr} {
 		r, err := xproto.InternAtom(c, false, uint16(len(name)), name).Reply()
 		if err != nil {
 			c.Close()
-			return nil, fmt.Errorf("X11: %v", err)
+			return nil, fmt.Errorf("X11: %w", err)
 		}
 		*atom = r.Atom
 	}
@@ -182,7 +182,7 @@ func (x *Conn) Grab(h desktop.Hotkey, fire func()) (ungrab func(), err error) {
 			if _, ok := err.(xproto.AccessError); ok {
 				return nil, fmt.Errorf("%s: %w", h, desktop.ErrTaken)
 			}
-			return nil, fmt.Errorf("%s: %v", h, err)
+			return nil, fmt.Errorf("%s: %w", h, err)
 		}
 		done = append(done, mods|extra)
 	}

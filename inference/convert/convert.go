@@ -61,7 +61,7 @@ func Convert(ctx context.Context, dir, out string, o Options) error {
 		return fmt.Errorf("%s is not a Hugging Face checkpoint folder: %w", dir, err)
 	}
 	if err := json.Unmarshal(b, &cfg); err != nil {
-		return fmt.Errorf("config.json: %v", err)
+		return fmt.Errorf("config.json: %w", err)
 	}
 	switch {
 	case slices.Contains(cfg.Architectures, "LlamaForCausalLM") || cfg.ModelType == "llama":

@@ -45,7 +45,7 @@ func OpenCheckpoint(dir string) (*Checkpoint, error) {
 			WeightMap map[string]string `json:"weight_map"`
 		}
 		if err := json.Unmarshal(b, &idx); err != nil {
-			return nil, fmt.Errorf("model.safetensors.index.json: %v", err)
+			return nil, fmt.Errorf("model.safetensors.index.json: %w", err)
 		}
 		seen := map[string]bool{}
 		for _, f := range idx.WeightMap {
@@ -88,11 +88,11 @@ func (c *Checkpoint) readHeader(path string) error {
 	}
 	h := make([]byte, n)
 	if _, err := io.ReadFull(f, h); err != nil {
-		return fmt.Errorf("%s: %v", filepath.Base(path), err)
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	var header map[string]json.RawMessage
 	if err := json.Unmarshal(h, &header); err != nil {
-		return fmt.Errorf("%s: not a safetensors file: %v", filepath.Base(path), err)
+		return fmt.Errorf("%s: not a safetensors file: %w", filepath.Base(path), err)
 	}
 	base := int64(8 + n)
 	for name, raw := range header {
@@ -145,7 +145,7 @@ func (c *Checkpoint) Read(name string) ([]float32, error) {
 	defer f.Close()
 	raw := make([]byte, t.size)
 	if _, err := f.ReadAt(raw, t.start); err != nil {
-		return nil, fmt.Errorf("tensor %s: %v", name, err)
+		return nil, fmt.Errorf("tensor %s: %w", name, err)
 	}
 	out := make([]float32, t.count())
 	switch t.dtype {

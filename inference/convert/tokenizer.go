@@ -44,7 +44,7 @@ func readTokenizer(path string, size int) (*vocabulary, error) {
 		} `json:"model"`
 	}
 	if err := json.Unmarshal(b, &tj); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: %v", err)
+		return nil, fmt.Errorf("tokenizer.json: %w", err)
 	}
 	if tj.Model.Type != "BPE" {
 		return nil, fmt.Errorf("tokenizer.json: the model is %q; only BPE tokenizers are converted", tj.Model.Type)
@@ -87,7 +87,7 @@ func readTokenizer(path string, size int) (*vocabulary, error) {
 	} else {
 		var pairs [][2]string
 		if err := json.Unmarshal(tj.Model.Merges, &pairs); err != nil {
-			return nil, fmt.Errorf("tokenizer.json: merges: %v", err)
+			return nil, fmt.Errorf("tokenizer.json: merges: %w", err)
 		}
 		for _, p := range pairs {
 			v.merges = append(v.merges, p[0]+" "+p[1])
@@ -110,7 +110,7 @@ func preTokenizer(raw json.RawMessage) (string, error) {
 		return "", fmt.Errorf("tokenizer.json has no pre_tokenizer; only ByteLevel BPE tokenizers (GPT-2 style) are converted")
 	}
 	if err := json.Unmarshal(raw, &p); err != nil {
-		return "", fmt.Errorf("tokenizer.json: pre_tokenizer: %v", err)
+		return "", fmt.Errorf("tokenizer.json: pre_tokenizer: %w", err)
 	}
 	switch p.Type {
 	case "ByteLevel":
