@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/instance"
 )
 
 // This file joins the window to the rest of the desktop: the global hotkey and Ctrl+C+C (app.Triggers), the
@@ -146,4 +147,14 @@ func (w *Window) quit() {
 		w.popup.close()
 	}
 	w.win.Close()
+}
+
+// handleRemote runs a command from the instance socket: bring the window forward, and for translate-clipboard
+// translate the clipboard's text as the hotkey would.
+func (w *Window) handleRemote(r instance.Request) {
+	if r.Command == instance.TranslateClipboard {
+		w.translateClipboard()
+		return
+	}
+	w.showMainWindow()
 }

@@ -2,17 +2,20 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"io"
 	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/history"
 )
 
@@ -192,4 +195,31 @@ func (h *historyPanel) export(w io.Writer, asCSV bool) error {
 func (h *historyPanel) clearAll() {
 	h.store.Clear(context.Background())
 	h.reload()
+}
+
+// toggleHistory shows or hides the history panel (the clock button, Ctrl+H).
+func (w *Window) toggleHistory() {
+	if w.history == nil {
+		return
+	}
+	if w.historyBox.Visible() {
+		w.historyBox.Hide()
+	} else {
+		width := canvas.NewRectangle(color.Transparent)
+		width.SetMinSize(fyne.NewSize(320, 0))
+		w.historyBox.Objects = []fyne.CanvasObject{width, w.history.content}
+		w.history.reload()
+		w.historyBox.Show()
+	}
+	w.main.(*fyne.Container).Refresh()
+}
+
+// restore puts a history entry back in both panes, with its direction, without translating it again.
+func (w *Window) restore(e history.Entry) {
+	w.core.Stop()
+	w.swapping = true
+	w.setMode(app.ModeOf(e.Direction))
+	w.source.SetText(e.Source)
+	w.swapping = false
+	w.target.SetText(e.Target)
 }

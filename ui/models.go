@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -95,4 +97,73 @@ func (w *Window) showModels() {
 	d = dialog.NewCustom("Models", "Close", container.NewBorder(top, container.NewBorder(nil, nil, nil, open, note), nil, nil, container.NewVScroll(list)), w.win)
 	d.Resize(fyne.NewSize(720, 560))
 	d.Show()
+}
+
+func (w *Window) loadModel(path string) {
+	w.showMain()
+	w.core.LoadModel(path)
+}
+
+func (w *Window) onModel(s app.ModelStatus) {
+	switch s.State {
+	case app.ModelLoading:
+		if !s.Reloaded {
+			w.modelLabel.SetText(filepath.Base(s.Path))
+		}
+		w.progress.SetValue(float64(s.Progress))
+		w.progress.Show()
+		w.setState(fmt.Sprintf("Loading the model… %d%%", int(s.Progress*100)))
+	case app.ModelUnloaded:
+		w.deviceLabel.SetText("(unloaded)")
+		unit := "minutes"
+		if w.core.Settings.IdleMinutes == 1 {
+			unit = "minute"
+		}
+		w.setState(fmt.Sprintf("The model was unloaded after %d %s unused, to free memory; it loads again for the next translation",
+			w.core.Settings.IdleMinutes, unit))
+	case app.ModelReady:
+		w.progress.Hide()
+		w.modelLabel.SetText(s.Info.Name)
+		w.deviceLabel.SetText("on " + s.Info.Device)
+		if s.Reloaded {
+			w.setState("Translating…") // the request that reloaded it is waiting
+			break
+		}
+		notes := []string{"Ready"}
+		if s.Info.Fallback != "" {
+			notes = append(notes, s.Info.Fallback)
+		}
+		notes = append(notes, s.Info.GPUNotes...)
+		if w.hotkeyAlarm {
+			notes = append(notes, "Hotkey: "+w.hotkeyErr)
+		}
+		for i := range notes[:len(notes)-1] {
+			notes[i] = strings.TrimSuffix(notes[i], ".") // the join puts it back
+		}
+		w.setState(strings.Join(notes, ". "))
+		w.showMain()
+		if strings.TrimSpace(w.source.Text) != "" && w.core.Settings.AutoTranslate {
+			w.core.Translate(w.source.Text, w.mode())
+		}
+	case app.ModelFailed:
+		w.progress.Hide()
+		if !w.core.HasModel() {
+			w.modelLabel.SetText("No model")
+			w.deviceLabel.SetText("")
+			w.showWelcome(s.Err)
+		}
+		w.setState("Could not load the model: " + s.Err.Error())
+	}
+	w.writeState()
+}
+
+func (w *Window) showMain() {
+	w.welcome.content.Hide()
+	w.main.Show()
+}
+
+func (w *Window) showWelcome(err error) {
+	w.welcome.setError(err)
+	w.main.Hide()
+	w.welcome.content.Show()
 }

@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/gugugo-desktop/gugugo/app"
+)
+
+// This file is the translation itself as the window shows it: the source pane's edits and shortcuts, the direction,
+// the buttons, and the streamed updates.
+
+// onShortcut handles the window's shortcuts while the source pane has the focus.
+func (w *Window) onShortcut(s fyne.Shortcut) bool {
+	switch sc := s.(type) {
+	case *desktop.CustomShortcut:
+		if (sc.KeyName == fyne.KeyReturn || sc.KeyName == fyne.KeyEnter) && sc.Modifier == fyne.KeyModifierControl {
+			w.doTranslate()
+			return true
+		}
+		if sc.KeyName == fyne.KeyH && sc.Modifier == fyne.KeyModifierControl {
+			w.toggleHistory()
+			return true
+		}
+	case *fyne.ShortcutPaste:
+		if n := len(sc.Clipboard.Content()); n+len(w.source.Text) > MaxSourceBytes {
+			w.setState(fmt.Sprintf("Not pasted: the text is %s, and this window takes up to %s. Translate long files with `gugugo translate`.",
+				byteSize(n), byteSize(MaxSourceBytes)))
+			return true
+		}
+	}
+	return false
+}
+
+func byteSize(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
+}
+
+// mode is the direction control's choice.
+func (w *Window) mode() app.DirectionMode {
+	if i := w.direction.SelectedIndex(); i >= 0 {
+		return app.DirectionModes[i]
+	}
+	return app.ModeAuto
+}
+
+// setMode shows m in the direction control.
+func (w *Window) setMode(m app.DirectionMode) {
+	for i, x := range app.DirectionModes {
+		if x == m {
+			w.direction.SetSelectedIndex(i)
+		}
+	}
+}
+
+func (w *Window) onSourceChanged(text string) {
+	w.count.SetText(fmt.Sprintf("%d characters", utf8.RuneCountInString(text)))
+	if w.swapping {
+		return
+	}
+	if strings.TrimSpace(text) == "" {
+		w.core.Translate("", w.mode())
+		return
+	}
+	if w.core.Settings.AutoTranslate || time.Now().Before(w.followUntil) {
+		w.core.Schedule(text, w.mode())
+	}
+}
+
+func (w *Window) doTranslate() {
+	if strings.TrimSpace(w.source.Text) == "" {
+		return
+	}
+	w.followUntil = time.Now().Add(imeFollowUp)
+	w.core.Translate(w.source.Text, w.mode())
+}
+
+func (w *Window) doStop() { w.core.Stop() }
+
+// doSwap swaps the direction and the texts: the old translation becomes the source, and its source the
+// translation, so nothing needs translating.
+func (w *Window) doSwap() {
+	src, dst := w.source.Text, w.target.Text()
+	w.core.Stop()
+	w.swapping = true
+	w.setMode(w.mode().Swapped())
+	w.source.SetText(dst)
+	w.swapping = false
+	w.target.SetText(src)
+}
+
+func (w *Window) doCopy() {
+	if w.target.Text() != "" {
+		w.app.Clipboard().SetContent(w.target.Text())
+		w.setState("Copied the translation")
+	}
+}
+
+func (w *Window) doClear() {
+	w.source.SetText("")
+	w.target.SetText("")
+	w.win.Canvas().Focus(w.source)
+}
+
+func (w *Window) onDirection(m app.DirectionMode) {
+	if m == w.core.Settings.Direction {
+		return
+	}
+	w.core.SetMode(m)
+	if !w.swapping && w.source != nil && strings.TrimSpace(w.source.Text) != "" && w.core.Settings.AutoTranslate {
+		w.core.Translate(w.source.Text, m)
+	}
+}
+
+func (w *Window) onUpdate(u app.Update) {
+	w.target.SetText(u.Text)
+	external := u.ID == w.external && w.popup != nil
+	if external {
+		w.popup.text.SetText(u.Text)
+	}
+	if !u.Done {
+		if !w.translating {
+			w.translating = true
+			w.stop.Enable()
+			w.setState("Translating " + u.Direction.String() + "…")
+		}
+		w.targetPane.ScrollToBottom()
+		return
+	}
+	w.translating = false
+	w.stop.Disable()
+	w.lastSource = u.Source
+	r := u.Result
+	switch {
+	case errors.Is(u.Err, context.Canceled):
+		w.setState("Stopped")
+	case errors.Is(u.Err, app.ErrNoModel):
+		w.setState("No model is loaded: open a GGUF model first")
+	case u.Err != nil:
+		w.setState("Error: " + u.Err.Error())
+	case strings.TrimSpace(u.Source) == "":
+		w.setState("")
+	default:
+		w.setState(fmt.Sprintf("Done in %d ms · %d tokens · %.1f tokens/s", r.Duration.Milliseconds(), r.GeneratedTokens, r.DecodeTokensPerSecond()))
+	}
+	if u.ID == w.external {
+		w.finishExternal(u)
+	}
+	if external {
+		w.popup.status.SetText(w.stateLabel.Text)
+	}
+	w.writeState()
+}
+
+func (w *Window) setState(s string) {
+	w.stateLabel.SetText(s)
+}
