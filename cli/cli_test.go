@@ -28,8 +28,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	modelDir = dir
-	// The test binary is not gugugo: it must not be started as the GPU probe's child (`gugugo dev probe-backend`),
-	// nor read or write the user's cache of probe verdicts, nor pick up the user's model.
+	// The test binary is not gugugo: it must not start itself as a GPU probe's child, nor read or write the user's
+	// cache of probe verdicts, nor pick up the user's model.
 	os.Setenv("GUGUGO_GPU", "off")
 	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	os.Unsetenv("GUGUGO_MODEL")
@@ -104,6 +104,29 @@ func wantOneLineError(t *testing.T, code int, stdout, stderr, want string) {
 	}
 	if !strings.Contains(stderr, want) {
 		t.Errorf("stderr %q does not say %q", stderr, want)
+	}
+}
+
+func TestCommandHelpWorksWithoutADisplay(t *testing.T) {
+	noDisplay(t)
+	for _, c := range []struct{ cmd, want string }{
+		{"show", "Usage: gugugo show\n"},
+		{"translate-clipboard", "Usage: gugugo translate-clipboard\n"},
+		{"translate", "Usage: gugugo translate --model FILE"},
+		{"bench", "-tokens"},
+	} {
+		code, stdout, stderr := run(t, "", c.cmd, "--help")
+		if code != 0 || stdout != "" || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s --help: exit code %d, stdout %q, stderr %q; want 0 and the usage", c.cmd, code, stdout, stderr)
+		}
+	}
+	code, stdout, _ := run(t, "", "model", "--help")
+	if code != 0 || !strings.Contains(stdout, "gugugo model list") {
+		t.Errorf("model --help: exit code %d, stdout %q", code, stdout)
+	}
+	code, _, stderr := run(t, "", "show", "extra")
+	if code != 2 || !strings.Contains(stderr, "Usage: gugugo show") {
+		t.Errorf("show extra: exit code %d, stderr %q", code, stderr)
 	}
 }
 
@@ -189,8 +212,12 @@ func TestParse(t *testing.T) {
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)
 		fs.String("to", "auto", "")
 		var stderr bytes.Buffer
-		if _, err := parse(fs, args, &stderr); !errors.Is(err, ErrUsage) {
-			t.Errorf("parse(%q): error %v, want ErrUsage", args, err)
+		want := ErrUsage
+		if slices.Contains(args, "-h") || slices.Contains(args, "--help") {
+			want = errHelp
+		}
+		if _, err := parse(fs, args, &stderr); !errors.Is(err, want) {
+			t.Errorf("parse(%q): error %v, want %v", args, err, want)
 		}
 		if stderr.Len() == 0 {
 			t.Errorf("parse(%q) printed nothing to stderr", args)

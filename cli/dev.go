@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/desktop"
+	"github.com/gugugo-desktop/gugugo/inference"
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
 	"github.com/gugugo-desktop/gugugo/inference/llama"
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
@@ -49,14 +51,9 @@ func dev(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return errors.New("tiny-model: --out FILE is required")
 	}
-	s, ok := tinymodel.Shapes[*shape]
-	if !ok {
-		names := make([]string, 0, len(tinymodel.Shapes))
-		for n := range tinymodel.Shapes {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		return fmt.Errorf("unknown shape %q (want %s)", *shape, strings.Join(names, " or "))
+	s, err := shapeNamed(*shape)
+	if err != nil {
+		return err
 	}
 	t, err := gguf.ParseTensorType(*typ)
 	if err != nil {
@@ -71,6 +68,15 @@ func dev(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, *out)
 	return nil
+}
+
+// shapeNamed is one of tinymodel.Shapes, or an error that lists them.
+func shapeNamed(name string) (tinymodel.Shape, error) {
+	if s, ok := tinymodel.Shapes[name]; ok {
+		return s, nil
+	}
+	names := slices.Sorted(maps.Keys(tinymodel.Shapes))
+	return tinymodel.Shape{}, fmt.Errorf("unknown shape %q (want %s)", name, strings.Join(names, ", "))
 }
 
 // grabHotkey holds a key combination until its input closes, as another program would: the end-to-end test
@@ -102,9 +108,12 @@ func tinyHF(args []string, stdout, stderr io.Writer) error {
 	if _, err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	s, ok := tinymodel.Shapes[*shape]
-	if *out == "" || !ok {
-		return errors.New("tiny-hf: --out DIR and a known --shape are required")
+	if *out == "" {
+		return errors.New("tiny-hf: --out DIR is required")
+	}
+	s, err := shapeNamed(*shape)
+	if err != nil {
+		return err
 	}
 	if err := tinymodel.WriteHF(*out, tinymodel.HFOptions{Shape: s, Seed: *seed}); err != nil {
 		return err
@@ -121,6 +130,12 @@ func greedyTokens(args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("tokens", 64, "tokens to generate")
 	rest, err := parse(fs, args, stderr)
 	if err != nil {
+		return err
+	}
+	if *model == "" {
+		return errors.New("greedy: --model FILE is required")
+	}
+	if _, err := inference.CheckFile(*model); err != nil {
 		return err
 	}
 	m, err := llama.LoadModel(*model, -1, -1, nil)

@@ -155,8 +155,12 @@ func modelRemove(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := e.Remove(catalogue.Dir()); err != nil {
+	installed := e.Installed(catalogue.Dir())
+	if err := e.Remove(catalogue.Dir()); err != nil { // also a partial download
 		return err
+	}
+	if !installed {
+		return fmt.Errorf("%s is not installed", e.Name)
 	}
 	fmt.Fprintln(stdout, "removed", e.Name)
 	return nil

@@ -90,6 +90,8 @@ func TestModelPathPullRemove(t *testing.T) {
 	}
 	code, stdout, stderr = run(t, "", "model", "path", "gugugo-7b")
 	wantOneLineError(t, code, stdout, stderr, "is not installed")
+	code, stdout, stderr = run(t, "", "model", "rm", "gugugo-7b")
+	wantOneLineError(t, code, stdout, stderr, "gugugo-7b is not installed")
 }
 
 func TestModelNameErrors(t *testing.T) {

@@ -30,7 +30,7 @@ func addEngineFlags(fs *flag.FlagSet) engineFlags {
 		gpuLayers: fs.Int("gpu-layers", -1, "layers to offload to the GPU (-1: all, 0: CPU only)"),
 		threads:   fs.Int("threads", 0, "CPU threads (0: one per core)"),
 		ctxSize:   fs.Int("ctx", 0, "context size in tokens (0: the model's)"),
-		device:    fs.String("device", "", "device to run on: cpu, or a name from `gugugo devices` (default: the GPU with the most free memory)"),
+		device:    fs.String("device", "", "device to run on: cpu, or a name that gugugo devices lists (default: the GPU with the most free memory)"),
 		verbose:   fs.Bool("verbose", false, "show llama.cpp's log"),
 	}
 }

@@ -166,7 +166,6 @@ func TestTranslateUsageErrors(t *testing.T) {
 		{"translate", "hi", "--bogus"},
 		{"translate", "--model"},
 		{"translate", "--threads", "many", "hi"},
-		{"translate", "--help"},
 	} {
 		code, stdout, stderr := run(t, "", args...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, "Usage: gugugo translate --model FILE [--to en|ko|auto] [TEXT...]") ||

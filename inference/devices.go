@@ -53,13 +53,13 @@ func pickDevice(want string, gpuLayers int) (llama.Device, int, int, error) {
 	case best >= 0:
 		return devs[best], best, gpuLayers, nil
 	}
-	var names []string
+	names := []string{"cpu"}
 	for _, d := range devs {
 		if d.IsGPU() {
 			names = append(names, d.Name)
 		}
 	}
-	return cpu, -1, 0, fmt.Errorf("no device %q (devices: cpu %s)", want, strings.Join(names, " "))
+	return cpu, -1, 0, fmt.Errorf("no device %q (devices: %s)", want, strings.Join(names, ", "))
 }
 
 // bestGPU is the index of the GPU with the most free memory (the first of equals), or -1 without a GPU.
