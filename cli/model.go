@@ -91,7 +91,7 @@ func modelList(stdout io.Writer) error {
 		if e.Installed(dir) {
 			installed = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.1f GB\t%s\t%s\n", e.Name, download.FormatSize(e.DownloadSize()), e.MemoryGB, installed, e.About)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Name, download.FormatSize(e.DownloadSize()), download.FormatSize(int64(e.Memory().Total())), installed, e.About)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

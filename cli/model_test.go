@@ -49,7 +49,7 @@ func TestModelList(t *testing.T) {
 			t.Errorf("line %q for %s", lines[i+1], e.Name)
 		}
 	}
-	if !regexp.MustCompile(`(?m)^gugugo-7b +4\.16 GB +5\.5 GB +no +`).MatchString(stdout) {
+	if !regexp.MustCompile(`(?m)^gugugo-7b +4\.16 GB +5\.30 GB +no +`).MatchString(stdout) {
 		t.Errorf("no line for gugugo-7b with its sizes:\n%s", stdout)
 	}
 	if !strings.HasSuffix(stdout, "\nModels are kept in "+dir+"\n") {

@@ -32,6 +32,9 @@ type Options struct {
 	// Device is where the model runs: "" for the GPU with the most free memory (the CPU without one), "cpu", or a
 	// device's name from Devices (CUDA0, Vulkan0, ...).
 	Device string
+	// GPUMemory caps the GPU memory the model may take, in bytes; 0 takes what the device has free. Layers that do
+	// not fit stay on the CPU.
+	GPUMemory uint64
 }
 
 // DefaultOptions offload every layer to the GPU when there is one.
@@ -48,8 +51,10 @@ type ModelInfo struct {
 	// Fallback, when not empty, says in one sentence why the model is not where it was asked to be.
 	Fallback string
 	// GPUNotes, for a model on the CPU because no GPU could be used, say why each GPU plugin in lib/gpu/ is not.
-	GPUNotes    []string
+	GPUNotes []string
+	// GPULayers of the model's Layers are on the GPU (0 on the CPU); fewer than all when the rest did not fit.
 	GPULayers   int
+	Layers      int
 	ContextSize int
 	Threads     int
 	Params      uint64
@@ -86,9 +91,11 @@ func CheckFile(path string) (*gguf.Info, error) {
 	return nil, fmt.Errorf("%s: %w %q (Gugugo models are %s)", path, ErrArch, arch, strings.Join(Architectures, " or "))
 }
 
-// Load loads a GGUF model.
+// Load loads a GGUF model. On a GPU it first works out what the model and its context need (MemoryOf): when that is
+// more than the GPU has free, as many layers as fit go to the GPU and the rest run on the CPU.
 func Load(path string, o Options) (*Engine, error) {
-	if _, err := CheckFile(path); err != nil {
+	header, err := CheckFile(path)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := OpenLibraries(); err != nil {
@@ -115,13 +122,24 @@ func Load(path string, o Options) (*Engine, error) {
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
-	// On a GPU, a failed load or context (a missing runtime library, too little memory) is retried on the CPU.
+	ctxSize := contextSize(header, o.ContextSize)
+	mem, memErr := MemoryOf(header, ctxSize)
 	var fallback string
-	m, lctx, err := loadOn(path, layers, devIndex, o.ContextSize, threads, progress)
+	if devIndex >= 0 && memErr == nil {
+		var fits int
+		fits, fallback = fitLayers(mem, layers, dev, o.GPUMemory)
+		if fits == 0 {
+			dev, devIndex, layers, _ = pickDevice("cpu", 0)
+		} else if fits < mem.Layers() {
+			layers = fits
+		}
+	}
+	// On a GPU, a failed load or context (a missing runtime library, too little memory) is retried on the CPU.
+	m, lctx, err := loadOn(path, layers, devIndex, ctxSize, threads, progress)
 	if err != nil && devIndex >= 0 {
 		fallback = fmt.Sprintf("The model could not be loaded on %s (%v), so it runs on the CPU.", dev.Description, err)
 		dev, devIndex, layers, _ = pickDevice("cpu", 0)
-		m, lctx, err = loadOn(path, layers, devIndex, o.ContextSize, threads, progress)
+		m, lctx, err = loadOn(path, layers, devIndex, ctxSize, threads, progress)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot load %s: %w", filepath.Base(path), err)
@@ -131,6 +149,14 @@ func Load(path string, o Options) (*Engine, error) {
 	if !ok || name == "" {
 		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
+	total := m.Layers()
+	onGPU := 0
+	if devIndex >= 0 {
+		onGPU = total
+		if layers >= 0 {
+			onGPU = min(layers, total)
+		}
+	}
 	e := &Engine{
 		turn:  make(chan struct{}, 1),
 		opts:  o,
@@ -138,12 +164,49 @@ func Load(path string, o Options) (*Engine, error) {
 		lctx:  lctx,
 		info: ModelInfo{
 			Path: path, Name: name, Arch: arch, Description: m.Description(),
-			Device: deviceLabel(dev), DeviceName: dev.Name, Fallback: fallback, GPUNotes: gpuNotes, GPULayers: layers,
-			ContextSize: lctx.Size(), Threads: threads, Params: m.Params(), Size: m.Size(),
+			Device: deviceLabel(dev), DeviceName: dev.Name, Fallback: fallback, GPUNotes: gpuNotes, GPULayers: onGPU,
+			Layers: total, ContextSize: lctx.Size(), Threads: threads, Params: m.Params(), Size: m.Size(),
 		},
 	}
 	return e, nil
 }
+
+// contextSize is the KV cache a model gets: as asked, else its training context, at most 4096 tokens.
+func contextSize(header *gguf.Info, asked int) int {
+	if asked > 0 {
+		return asked
+	}
+	n, ok := uintMeta(header, header.Architecture()+".context_length")
+	if !ok || n == 0 {
+		return 2048
+	}
+	return int(min(n, 4096))
+}
+
+// fitLayers is how many of the layers asked for (negative: all) fit on dev, with at most limit bytes (0: what it
+// has free), and, when not all of them do, a sentence that says so.
+func fitLayers(mem Memory, asked int, dev llama.Device, limit uint64) (int, string) {
+	want := mem.Layers()
+	if asked >= 0 {
+		want = min(asked, want)
+	}
+	free := dev.FreeMemory
+	if limit > 0 {
+		free = min(free, limit)
+	}
+	if free == 0 || mem.Need(want) <= free-min(free, gpuMargin(free)) { // 0: the device does not say
+		return want, ""
+	}
+	n := mem.LayersThatFit(free)
+	if n == 0 {
+		return 0, fmt.Sprintf("The model needs %s of GPU memory and %s has %s to give, so it runs on the CPU.",
+			gib(mem.Total()), dev.Description, gib(free))
+	}
+	return n, fmt.Sprintf("The model needs %s of GPU memory and %s has %s to give, so %d of its %d layers run on the GPU and the rest on the CPU.",
+		gib(mem.Total()), dev.Description, gib(free), n, mem.Layers())
+}
+
+func gib(n uint64) string { return fmt.Sprintf("%.1f GB", float64(n)/(1<<30)) }
 
 // loadOn loads a model and its context on one device (-1: the CPU, or every GPU when layers are offloaded).
 func loadOn(path string, layers, device, ctxSize, threads int, progress func(float32) bool) (*llama.Model, *llama.Context, error) {
@@ -151,11 +214,7 @@ func loadOn(path string, layers, device, ctxSize, threads int, progress func(flo
 	if err != nil {
 		return nil, nil, err
 	}
-	n := ctxSize
-	if n <= 0 {
-		n = min(m.TrainContext(), 4096)
-	}
-	lctx, err := llama.NewContext(m, llama.ContextParams{Size: n, Batch: 512, Sequences: 1, Threads: threads, GreedyOnBackend: true})
+	lctx, err := llama.NewContext(m, llama.ContextParams{Size: ctxSize, Batch: 512, Sequences: 1, Threads: threads, GreedyOnBackend: true})
 	if err != nil {
 		m.Free()
 		return nil, nil, err

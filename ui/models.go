@@ -16,6 +16,7 @@ import (
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
 	"github.com/gugugo-desktop/gugugo/app/download"
+	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 // This file shows how a user gets a model: the catalogue's downloads (app.Controller.PullModel), one at a time,
@@ -57,7 +58,7 @@ func (w *Window) showModels() {
 		list.RemoveAll()
 		for _, e := range w.core.Catalogue() {
 			title := widget.NewLabelWithStyle(e.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			about := widget.NewLabel(fmt.Sprintf("%s\nDownload %s · needs about %.1f GB of GPU memory (or RAM on the CPU)", e.About, download.FormatSize(e.DownloadSize()), e.MemoryGB))
+			about := widget.NewLabel(fmt.Sprintf("%s\nDownload %s · needs about %s of GPU memory (or RAM on the CPU)", e.About, download.FormatSize(e.DownloadSize()), download.FormatSize(int64(e.Memory().Total()))))
 			about.Wrapping = fyne.TextWrapWord
 			var buttons []fyne.CanvasObject
 			if e.Installed(w.core.ModelDir()) {
@@ -124,7 +125,7 @@ func (w *Window) onModel(s app.ModelStatus) {
 	case app.ModelReady:
 		w.progress.Hide()
 		w.modelLabel.SetText(s.Info.Name)
-		w.deviceLabel.SetText("on " + s.Info.Device)
+		w.deviceLabel.SetText(deviceText(s.Info))
 		if s.Reloaded {
 			w.setState("Translating…") // the request that reloaded it is waiting
 			break
@@ -166,4 +167,12 @@ func (w *Window) showWelcome(err error) {
 	w.welcome.setError(err)
 	w.main.Hide()
 	w.welcome.content.Show()
+}
+
+// deviceText says where the model runs, and how much of it when only some layers fit on the GPU.
+func deviceText(info inference.ModelInfo) string {
+	if info.GPULayers > 0 && info.GPULayers < info.Layers {
+		return fmt.Sprintf("on %s (%d of %d layers on the GPU)", info.Device, info.GPULayers, info.Layers)
+	}
+	return "on " + info.Device
 }

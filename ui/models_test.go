@@ -15,9 +15,13 @@ import (
 	"github.com/gugugo-desktop/gugugo/app/apptest"
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
 	"github.com/gugugo-desktop/gugugo/app/download"
+	"github.com/gugugo-desktop/gugugo/inference"
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
 )
+
+// tinyShape is the test models' shape, for the memory figure the Models dialog shows.
+var tinyShape = inference.Shape{Arch: "llama", Layers: 2, Embd: 128, FFN: 256, Vocab: 400, Heads: 4}
 
 // hub serves a tiny GGUF as the Hugging Face Hub would, and a path that never finishes, for Cancel.
 func hub(t *testing.T) (catalogue.Entry, catalogue.Entry, catalogue.Entry) {
@@ -42,11 +46,11 @@ func hub(t *testing.T) (catalogue.Entry, catalogue.Entry, catalogue.Entry) {
 		}
 	}))
 	t.Cleanup(s.Close)
-	good := catalogue.Entry{Name: "gugugo-7b", Title: "Tiny 7B", About: "test", MemoryGB: 1,
+	good := catalogue.Entry{Name: "gugugo-7b", Title: "Tiny 7B", About: "test", Shape: tinyShape,
 		Files: []catalogue.File{{Name: "tiny.gguf", URL: s.URL + "/tiny.gguf", Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}}}
-	slow := catalogue.Entry{Name: "slow", Title: "Slow", About: "test", MemoryGB: 1,
+	slow := catalogue.Entry{Name: "slow", Title: "Slow", About: "test", Shape: tinyShape,
 		Files: []catalogue.File{{Name: "slow.gguf", URL: s.URL + "/slow.gguf", Size: 100000000}}}
-	missing := catalogue.Entry{Name: "gugugo-1.3b", Title: "Missing", About: "test", MemoryGB: 1,
+	missing := catalogue.Entry{Name: "gugugo-1.3b", Title: "Missing", About: "test", Shape: tinyShape,
 		Files: []catalogue.File{{Name: "none.gguf", URL: s.URL + "/none.gguf", Size: 10}}}
 	return good, slow, missing
 }
@@ -102,5 +106,20 @@ func TestWelcomeDownloadsAndLoadsAModel(t *testing.T) {
 	}
 	if !good.Installed(dir) {
 		t.Error("the model is not installed")
+	}
+}
+
+func TestDeviceTextNamesAPartialOffload(t *testing.T) {
+	for _, c := range []struct {
+		info inference.ModelInfo
+		want string
+	}{
+		{inference.ModelInfo{Device: "NVIDIA RTX 3050", GPULayers: 32, Layers: 32}, "on NVIDIA RTX 3050"},
+		{inference.ModelInfo{Device: "NVIDIA RTX 3050", GPULayers: 20, Layers: 32}, "on NVIDIA RTX 3050 (20 of 32 layers on the GPU)"},
+		{inference.ModelInfo{Device: "CPU (AMD EPYC)", GPULayers: 0, Layers: 32}, "on CPU (AMD EPYC)"},
+	} {
+		if got := deviceText(c.info); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.info, got, c.want)
+		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gugugo-desktop/gugugo/inference"
+
 	"github.com/gugugo-desktop/gugugo/app/download"
 	"github.com/gugugo-desktop/gugugo/inference/convert"
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
@@ -31,13 +33,13 @@ type File struct {
 
 // Entry is a model the catalogue offers.
 type Entry struct {
-	Name     string  `json:"name"`
-	Title    string  `json:"title"`
-	About    string  `json:"about"`
-	MemoryGB float64 `json:"memory_gb"` // GPU (or RAM) memory it needs, with its 2,048-token cache
-	Convert  string  `json:"convert"`   // "" for a GGUF download; else the GGUF type to convert the checkpoint to
-	GGUF     string  `json:"gguf"`      // the converted file's name, for entries that are converted
-	Files    []File  `json:"files"`
+	Name    string          `json:"name"`
+	Title   string          `json:"title"`
+	About   string          `json:"about"`
+	Shape   inference.Shape `json:"shape"`
+	Convert string          `json:"convert"` // "" for a GGUF download; else the GGUF type to convert the checkpoint to
+	GGUF    string          `json:"gguf"`    // the converted file's name, for entries that are converted
+	Files   []File          `json:"files"`
 }
 
 // Entries is the catalogue.
@@ -161,17 +163,31 @@ func (e Entry) Remove(dir string) error {
 	return nil
 }
 
-// Recommend picks the download for a GPU with free bytes of memory (0: no GPU known): the 7B Q4_K_M from 6 GB, the
-// 7B Q4_K_S from 5.5 GB, else the 1.3B.
-func Recommend(free uint64) Entry {
-	gb := float64(free) / (1 << 30)
-	name := "gugugo-1.3b"
-	switch {
-	case gb >= 6:
-		name = "gugugo-7b"
-	case gb >= 5.5:
-		name = "gugugo-7b-q4_k_s"
+// Context is the KV cache the app gives a model, which the memory figures include.
+const Context = 2048
+
+// Memory is what the model needs on a GPU with the app's context, estimated from its shape and its file's size in
+// the way the engine works it out from the file (inference.Memory); for an entry converted here, from the size the
+// conversion's type gives.
+func (e Entry) Memory() inference.Memory {
+	size := uint64(e.DownloadSize())
+	if e.Convert != "" {
+		layer, embd, output := e.Shape.Params()
+		size = uint64(float64(uint64(e.Shape.Layers)*layer+embd+output) * inference.BytesPerWeight(e.Convert))
 	}
-	e, _ := Find(name)
+	return inference.EstimateMemory(e.Shape, size, Context)
+}
+
+// Recommend picks the download for a GPU with free bytes of memory (0: no GPU known): the 7B Q4_K_M when it fits
+// there whole, else the 7B Q4_K_S when that does, else the 1.3B.
+func Recommend(free uint64) Entry {
+	for _, name := range []string{"gugugo-7b", "gugugo-7b-q4_k_s"} {
+		if e, err := Find(name); err == nil && free > 0 {
+			if m := e.Memory(); m.LayersThatFit(free) == m.Layers() {
+				return e
+			}
+		}
+	}
+	e, _ := Find("gugugo-1.3b")
 	return e
 }

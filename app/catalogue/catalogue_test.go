@@ -24,7 +24,7 @@ func TestCatalogueEntriesAreComplete(t *testing.T) {
 		t.Fatalf("%d entries", len(es))
 	}
 	for _, e := range es {
-		if e.Name == "" || e.Title == "" || e.About == "" || e.MemoryGB <= 0 || len(e.Files) == 0 {
+		if e.Name == "" || e.Title == "" || e.About == "" || e.Shape.Layers <= 0 || len(e.Files) == 0 {
 			t.Errorf("%+v is missing a field", e)
 		}
 		for _, f := range e.Files {
@@ -47,8 +47,27 @@ func TestCatalogueEntriesAreComplete(t *testing.T) {
 	}
 }
 
+func TestMemoryFigures(t *testing.T) {
+	for name, want := range map[string][2]float64{
+		// On an H100 the 7B Q4_K_M with one 2,048-token context took 5,570 MiB in all, the CUDA runtime's few hundred
+		// MiB included (../shared/FACTS.md).
+		"gugugo-7b": {4.8, 5.6}, "gugugo-7b-q4_k_s": {4.6, 5.4}, "gugugo-7b-q8_0": {7.5, 8.5}, "gugugo-1.3b": {1.3, 2.2},
+	} {
+		e, _ := Find(name)
+		m := e.Memory()
+		t.Logf("%s: %.2f GiB", name, float64(m.Total())/(1<<30))
+		if gb := float64(m.Total()) / (1 << 30); gb < want[0] || gb > want[1] || m.Layers() != e.Shape.Layers {
+			t.Errorf("%s needs %.2f GiB in %d layers, want %.1f-%.1f GiB", name, gb, m.Layers(), want[0], want[1])
+		}
+	}
+}
+
 func TestRecommendBySize(t *testing.T) {
-	for free, want := range map[uint64]string{0: "gugugo-1.3b", 4 << 30: "gugugo-1.3b", 5700 << 20: "gugugo-7b-q4_k_s", 8 << 30: "gugugo-7b", 80 << 30: "gugugo-7b"} {
+	m7, _ := Find("gugugo-7b")
+	mS, _ := Find("gugugo-7b-q4_k_s")
+	between := (m7.Memory().Total() + mS.Memory().Total()) / 2
+	between += max(300<<20, between/19) // the margin LayersThatFit keeps
+	for free, want := range map[uint64]string{0: "gugugo-1.3b", 4 << 30: "gugugo-1.3b", between: "gugugo-7b-q4_k_s", 8 << 30: "gugugo-7b", 80 << 30: "gugugo-7b"} {
 		if got := Recommend(free).Name; got != want {
 			t.Errorf("%d MiB free: %s, want %s", free>>20, got, want)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // Magic starts every GGUF file.
@@ -201,3 +202,34 @@ func Float16To32(h uint16) float32 {
 
 // ErrNotGGUF means a file does not start with the GGUF magic.
 var ErrNotGGUF = errors.New("not a GGUF model file")
+
+// blockLayout is a ggml type's block: values per block and bytes per block (ggml.c's type_traits).
+var blockLayout = map[TensorType][2]uint64{
+	0: {1, 4}, 1: {1, 2}, 30: {1, 2}, // F32, F16, BF16
+	2: {32, 18}, 3: {32, 20}, 6: {32, 22}, 7: {32, 24}, 8: {32, 34}, // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0
+	10: {256, 84}, 11: {256, 110}, 12: {256, 144}, 13: {256, 176}, 14: {256, 210}, // Q2_K ... Q6_K
+	24: {1, 1}, 25: {1, 2}, 26: {1, 4}, 27: {1, 8}, 28: {1, 8}, // I8, I16, I32, I64, F64
+}
+
+// minSize is the bytes a tensor of these dimensions takes, or 0 for a type this package does not know (nothing is
+// checked then). A product that overflows counts as more than any file.
+func (t TensorType) minSize(dims []uint64) uint64 {
+	layout, ok := blockLayout[t]
+	if !ok {
+		return 0
+	}
+	n := uint64(1)
+	for _, d := range dims {
+		hi, lo := bits.Mul64(n, d)
+		if hi != 0 {
+			return math.MaxUint64
+		}
+		n = lo
+	}
+	blocks := (n + layout[0] - 1) / layout[0]
+	hi, size := bits.Mul64(blocks, layout[1])
+	if hi != 0 {
+		return math.MaxUint64
+	}
+	return size
+}

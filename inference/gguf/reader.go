@@ -2,12 +2,14 @@ package gguf
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
 )
 
 // Info is what ReadInfo learns from a GGUF header.
@@ -15,6 +17,17 @@ type Info struct {
 	Version  uint32
 	Tensors  uint64
 	Metadata map[string]any // scalars and strings; arrays are recorded by their length (ArrayLen)
+	// TensorInfos describe the tensors, in the file's order.
+	TensorInfos []TensorInfo
+}
+
+// TensorInfo is a tensor as the header describes it.
+type TensorInfo struct {
+	Name   string
+	Dims   []uint64
+	Type   TensorType
+	Offset uint64 // in the data section
+	Size   uint64 // bytes up to the next tensor (or the end of the file), padding included
 }
 
 // ArrayLen is how Info.Metadata records an array.
@@ -31,8 +44,10 @@ var ErrTruncated = errors.New("GGUF file is truncated")
 
 // Limits that keep a corrupt header from asking for absurd allocations.
 const (
-	maxString = 1 << 24
-	maxKV     = 1 << 16
+	maxString  = 1 << 24
+	maxKV      = 1 << 16
+	maxTensors = 1 << 20
+	maxDims    = 4 // GGML_MAX_DIMS
 )
 
 // ReadInfo reads the header and metadata of a GGUF file without its tensor data.
@@ -49,12 +64,13 @@ func ReadInfo(path string) (*Info, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s is a folder, not a model file", path)
 	}
-	return read(bufio.NewReader(f))
+	return read(bufio.NewReader(f), uint64(st.Size()))
 }
 
 type decoder struct {
 	r   *bufio.Reader
 	err error
+	pos uint64 // bytes read so far
 }
 
 func (d *decoder) full(n int) []byte {
@@ -65,6 +81,7 @@ func (d *decoder) full(n int) []byte {
 	if _, err := io.ReadFull(d.r, b); err != nil {
 		d.err = ErrTruncated
 	}
+	d.pos += uint64(n)
 	return b
 }
 
@@ -88,6 +105,7 @@ func (d *decoder) skip(n uint64) {
 		if _, err := d.r.Discard(int(n)); err != nil {
 			d.err = ErrTruncated
 		}
+		d.pos += n
 	}
 }
 
@@ -144,10 +162,9 @@ func (d *decoder) value(t ValueType) any {
 	}
 }
 
-func read(r *bufio.Reader) (*Info, error) {
+func read(r *bufio.Reader, fileSize uint64) (*Info, error) {
 	d := &decoder{r: r}
-	magic := make([]byte, 4)
-	if n, _ := io.ReadFull(r, magic); n < 4 || string(magic) != Magic {
+	if magic := d.full(4); d.err != nil || string(magic) != Magic {
 		return nil, ErrNotGGUF
 	}
 	info := &Info{Version: d.u32(), Tensors: d.u64(), Metadata: map[string]any{}}
@@ -168,5 +185,61 @@ func read(r *bufio.Reader) (*Info, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	return info, nil
+	if info.Tensors > maxTensors {
+		return nil, fmt.Errorf("corrupt GGUF header (%d tensors)", info.Tensors)
+	}
+	for i := uint64(0); i < info.Tensors && d.err == nil; i++ {
+		t := TensorInfo{Name: d.str()}
+		n := d.u32()
+		if n == 0 || n > maxDims {
+			return nil, fmt.Errorf("corrupt GGUF header (tensor %q has %d dimensions)", t.Name, n)
+		}
+		for j := uint32(0); j < n; j++ {
+			t.Dims = append(t.Dims, d.u64())
+		}
+		t.Type, t.Offset = TensorType(d.u32()), d.u64()
+		info.TensorInfos = append(info.TensorInfos, t)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return info, info.sizeTensors(d.pos, fileSize)
+}
+
+// ErrIncomplete means the file is shorter than its tensors need.
+var ErrIncomplete = errors.New("the model file is corrupted or incomplete")
+
+// sizeTensors works out each tensor's size from the offsets, the data section starting at the first multiple of
+// general.alignment after the header, and checks that the file holds all of them.
+func (i *Info) sizeTensors(headerEnd, fileSize uint64) error {
+	align := uint64(Alignment)
+	if a, ok := i.Metadata["general.alignment"].(uint32); ok && a > 0 {
+		align = uint64(a)
+	}
+	dataStart := (headerEnd + align - 1) / align * align
+	order := make([]int, len(i.TensorInfos))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(i.TensorInfos[a].Offset, i.TensorInfos[b].Offset) })
+	end := dataStart
+	for k, idx := range order {
+		t := &i.TensorInfos[idx]
+		next := fileSize - min(dataStart, fileSize)
+		if k+1 < len(order) {
+			next = i.TensorInfos[order[k+1]].Offset
+		}
+		if t.Offset > next {
+			return fmt.Errorf("%w: tensor %s lies past the end of the file", ErrIncomplete, t.Name)
+		}
+		t.Size = next - t.Offset
+		if need := t.Type.minSize(t.Dims); need > t.Size {
+			return fmt.Errorf("%w: tensor %s needs %d bytes, the file has %d for it", ErrIncomplete, t.Name, need, t.Size)
+		}
+		end = max(end, dataStart+t.Offset+t.Size)
+	}
+	if end > fileSize {
+		return fmt.Errorf("%w: its tensors end at byte %d, the file has %d", ErrIncomplete, end, fileSize)
+	}
+	return nil
 }

@@ -103,6 +103,22 @@ func SetVerbose(v bool) {
 // ggml may abort before it can report them itself: ggml logs a CUDA error's cause, then aborts with its source line.
 func LogErrors() { C.gg_set_log_errors(1) }
 
+// RecordLog keeps llama.cpp's log from now on (up to 64 KB), for RecordedLog; off drops it.
+func RecordLog(on bool) {
+	if on {
+		C.gg_record(1)
+	} else {
+		C.gg_record(0)
+	}
+}
+
+// RecordedLog is what llama.cpp logged since RecordLog(true).
+func RecordedLog() string {
+	buf := make([]C.char, C.GG_RECORD_MAX)
+	C.gg_recorded(&buf[0], C.size_t(len(buf)))
+	return C.GoString(&buf[0])
+}
+
 // lastError is llama.cpp's first logged error since gg_clear_error, without the C function name it starts with.
 func lastError() string {
 	var buf [1024]C.char
@@ -240,6 +256,9 @@ func (m *Model) Params() uint64 { return uint64(C.gg_model_n_params(m.c)) }
 func (m *Model) KVBytesPerToken() uint64 {
 	return 2 * 2 * uint64(C.gg_model_n_layer(m.c)) * uint64(C.gg_model_n_embd(m.c))
 }
+
+// Layers is the number of repeating layers (blocks).
+func (m *Model) Layers() int { return int(C.gg_model_n_layer(m.c)) }
 
 // VocabSize is the number of tokens.
 func (m *Model) VocabSize() int { return m.nVocab }

@@ -59,6 +59,8 @@ static int verbose;
 static int log_errors;
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static char last_error[1024];
+static char *recorded;      // the log since gg_record(1), while recording
+static size_t recorded_len;
 
 // Keeps llama.cpp quiet unless asked, and remembers the first error since gg_clear_error: llama.cpp logs the cause
 // first and a generic "failed to load model" after it.
@@ -71,7 +73,30 @@ static void gg_log(enum ggml_log_level level, const char *text, void *user) {
 		while (n > 0 && (last_error[n - 1] == '\n' || last_error[n - 1] == ' ')) last_error[--n] = 0;
 		pthread_mutex_unlock(&log_mu);
 	}
+	if (recorded) {
+		pthread_mutex_lock(&log_mu);
+		size_t n = strlen(text);
+		if (recorded && recorded_len + n < GG_RECORD_MAX) {
+			memcpy(recorded + recorded_len, text, n + 1);
+			recorded_len += n;
+		}
+		pthread_mutex_unlock(&log_mu);
+	}
 	if (verbose || (log_errors && level == GGML_LOG_LEVEL_ERROR)) fputs(text, stderr);
+}
+
+void gg_record(int on) {
+	pthread_mutex_lock(&log_mu);
+	free(recorded);
+	recorded = on ? calloc(1, GG_RECORD_MAX) : NULL;
+	recorded_len = 0;
+	pthread_mutex_unlock(&log_mu);
+}
+
+void gg_recorded(char *buf, size_t len) {
+	pthread_mutex_lock(&log_mu);
+	snprintf(buf, len, "%s", recorded ? recorded : "");
+	pthread_mutex_unlock(&log_mu);
 }
 
 void gg_set_verbose(int v) { verbose = v; }

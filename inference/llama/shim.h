@@ -19,6 +19,12 @@ void *gg_library_open(const char *path, char *err, size_t errlen);
 void *gg_library_symbol(void *lib, const char *name);
 void gg_set_verbose(int verbose);
 void gg_set_log_errors(int on);
+
+// gg_record keeps llama.cpp's log (up to GG_RECORD_MAX bytes) from now on, or stops and drops it; gg_recorded copies
+// it out.
+#define GG_RECORD_MAX (1 << 16)
+void gg_record(int on);
+void gg_recorded(char *buf, size_t len);
 // gg_load_backend loads one backend plugin file; 0 on success.
 int gg_load_backend(const char *path);
 // gg_last_error copies into buf the first error-level message llama.cpp logged since gg_clear_error.
