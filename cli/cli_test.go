@@ -71,6 +71,13 @@ func markerModel(t testing.TB) string {
 	}})
 }
 
+// spmMarkerModel is markerModel with the 7B's kind of vocabulary: SentencePiece, 끝 as three byte-fallback pieces.
+func spmMarkerModel(t testing.TB) string {
+	return testModel(t, "marker-llama", tinymodel.Options{Arch: "llama", Script: &tinymodel.Script{
+		After: ":", Pieces: []string{" Hello", " world", ".", "<", "/", "\xeb", "\x81", "\x9d", ">", " the", " weather"}, LoopTo: -1,
+	}})
+}
+
 // echoModel answers with whichever of la, li, lu and apple its input holds most often.
 func echoModel(t testing.TB) string {
 	return testModel(t, "echo-gptneox", tinymodel.Options{Arch: "gptneox", Type: gguf.F32, Echo: []string{" la", " li", " lu", " apple"}})

@@ -30,18 +30,24 @@ func dev(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "greedy" {
 		return greedyTokens(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "memory" {
+		return memoryNeed(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "tiny-model" {
-		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b] [--type f32|f16|q8_0] [--echo WORDS]\n"+
+		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b|gugugo-7b] [--type f32|f16|q8_0] [--echo WORDS] [--vocab FILE]\n"+
 			"       gugugo dev tiny-hf --out DIR [--shape tiny|gugugo-1.3b]\n"+
-			"       gugugo dev greedy --model FILE [--tokens N] TEXT")
+			"       gugugo dev greedy --model FILE [--tokens N] TEXT\n"+
+			"       gugugo dev memory --model FILE [--ctx N]")
 		return ErrUsage
 	}
 	fs := flag.NewFlagSet("tiny-model", flag.ContinueOnError)
 	arch := fs.String("arch", "gptneox", "architecture: gptneox (like Gugugo-1.3B) or llama (like Gugugo-7B)")
 	out := fs.String("out", "", "output `file`")
-	shape := fs.String("shape", "tiny", "tiny, or gugugo-1.3b for the real 1.3B shape (2.6 GB in f16)")
+	shape := fs.String("shape", "tiny", "tiny, gugugo-1.3b for the real 1.3B shape (2.6 GB in f16), or gugugo-7b for the 7B's (13.5 GB in f16)")
 	typ := fs.String("type", "f32", "type of the weight matrices: f32, f16 or q8_0")
 	seed := fs.Uint64("seed", 1, "random seed")
+	vocab := fs.String("vocab", "", "a Llama SentencePiece vocabulary (GGUF) to build the llama model's on, as Llama-2-Ko extends Llama-2's;\n"+
+		"--shape gugugo-7b needs one: "+tinymodel.SPMVocabFile+" in a source tree")
 	echo := fs.String("echo", "", "space-separated words of the test vocabulary: instead of random weights, a model that answers with\n"+
 		"whichever of them its input holds most often, with wide logit margins, so that a parallel translation\n"+
 		"must equal the sequential one (the check scripts/gpu-bench.sh makes on a GPU)")
@@ -63,10 +69,51 @@ func dev(args []string, stdout, stderr io.Writer) error {
 	for _, w := range strings.Fields(*echo) {
 		words = append(words, " "+w) // the vocabulary's words are tokens with their leading space
 	}
-	if err := tinymodel.Write(*out, tinymodel.Options{Arch: *arch, Shape: s, Type: t, Seed: *seed, Echo: words}); err != nil {
+	o := tinymodel.Options{Arch: *arch, Shape: s, Type: t, Seed: *seed, Echo: words}
+	if *shape == "gugugo-7b" && *vocab == "" {
+		return fmt.Errorf("tiny-model: --shape gugugo-7b builds on Llama-2's vocabulary: pass --vocab FILE (%s in a source tree)", tinymodel.SPMVocabFile)
+	}
+	if *vocab != "" {
+		if *arch != "llama" {
+			return errors.New("tiny-model: --vocab is for --arch llama")
+		}
+		base, err := tinymodel.ReadSPMBase(*vocab)
+		if err != nil {
+			return err
+		}
+		o.Vocab = tinymodel.NewSPMVocab(base, s.Vocab)
+	}
+	if err := tinymodel.Write(*out, o); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, *out)
+	return nil
+}
+
+// memoryNeed prints what a model needs on a GPU by the engine's reckoning (inference.MemoryOf), in MiB as llama.cpp
+// logs its buffers (gugugo translate --verbose), for comparing the two on a GPU.
+func memoryNeed(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("memory", flag.ContinueOnError)
+	model := fs.String("model", "", "GGUF `file`")
+	ctx := fs.Int("ctx", 0, "context size in tokens (0: the model's, at most 4096)")
+	if _, err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	header, err := inference.CheckFile(*model)
+	if err != nil {
+		return err
+	}
+	m, err := inference.MemoryOf(header, inference.ContextSize(header, *ctx))
+	if err != nil {
+		return err
+	}
+	var weights uint64
+	for _, w := range m.LayerWeights {
+		weights += w
+	}
+	mib := func(n uint64) float64 { return float64(n) / (1 << 20) }
+	fmt.Fprintf(stdout, "layers %d, context %d\nlayers' weights %.2f MiB, output %.2f MiB, KV cache %.2f MiB, compute %.2f MiB\ntotal on a GPU %.2f MiB\n",
+		m.Layers(), m.Context, mib(weights), mib(m.Output), mib(m.KVPerToken*uint64(m.Layers()*m.Context)), mib(m.Compute), mib(m.Total()))
 	return nil
 }
 

@@ -51,8 +51,11 @@ func TestDevTinyModelErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--arch", "llama"}, "tiny-model: --out FILE is required"},
-		{[]string{"--out", out, "--shape", "huge"}, `unknown shape "huge" (want gugugo-1.3b, probe, tiny)`},
+		{[]string{"--out", out, "--shape", "huge"}, `unknown shape "huge" (want gugugo-1.3b, gugugo-7b, probe, tiny)`},
 		{[]string{"--out", out, "--type", "q3_k"}, "q3_k"},
+		{[]string{"--out", out, "--arch", "llama", "--shape", "gugugo-7b"}, "--shape gugugo-7b builds on Llama-2's vocabulary: pass --vocab FILE"},
+		{[]string{"--out", out, "--vocab", out}, "--vocab is for --arch llama"},
+		{[]string{"--out", out, "--arch", "llama", "--vocab", filepath.Join(t.TempDir(), "none.gguf")}, "SentencePiece vocabulary"},
 		{[]string{"--out", out, "--arch", "bert"}, `unknown architecture "bert" (want gptneox or llama)`},
 		{[]string{"--out", out, "--echo", "la zebra"}, `echo word " zebra" is not a token of the test vocabulary`},
 		{[]string{"--out", filepath.Join(out, "inside-a-missing-folder.gguf")}, "no such file or directory"},
@@ -63,6 +66,15 @@ func TestDevTinyModelErrors(t *testing.T) {
 			t.Errorf("%q: a model was written: %v", c.args, err)
 		}
 	}
+}
+
+func TestDevMemory(t *testing.T) {
+	code, stdout, stderr := run(t, "", "dev", "memory", "--model", randomModel(t), "--ctx", "512")
+	if code != 0 || stderr != "" || !strings.Contains(stdout, "layers 2, context 512\n") || !strings.Contains(stdout, "total on a GPU ") {
+		t.Errorf("exit code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, "", "dev", "memory", "--model", filepath.Join(t.TempDir(), "none.gguf"))
+	wantOneLineError(t, code, stdout, stderr, "model file not found")
 }
 
 func TestDevUsage(t *testing.T) {
@@ -81,7 +93,7 @@ func TestDevTinyHFErrors(t *testing.T) {
 	code, stdout, stderr := run(t, "", "dev", "tiny-hf")
 	wantOneLineError(t, code, stdout, stderr, "tiny-hf: --out DIR is required")
 	code, stdout, stderr = run(t, "", "dev", "tiny-hf", "--out", t.TempDir(), "--shape", "huge")
-	wantOneLineError(t, code, stdout, stderr, `unknown shape "huge" (want gugugo-1.3b, probe, tiny)`)
+	wantOneLineError(t, code, stdout, stderr, `unknown shape "huge" (want gugugo-1.3b, gugugo-7b, probe, tiny)`)
 }
 
 func TestDevGreedy(t *testing.T) {

@@ -52,8 +52,12 @@ func (f engineFlags) load(stderr io.Writer) (*inference.Engine, error) {
 			fmt.Fprintln(stderr, "gugugo: note:", n)
 		}
 	}
-	if err == nil && e.Info().Fallback != "" {
-		fmt.Fprintln(stderr, "gugugo: note:", e.Info().Fallback)
+	if err == nil {
+		for _, note := range []string{e.Info().Fallback, e.Info().Warning} {
+			if note != "" {
+				fmt.Fprintln(stderr, "gugugo: note:", note)
+			}
+		}
 	}
 	return e, err
 }

@@ -20,6 +20,7 @@ func TestTranslateStopsAtMarker(t *testing.T) {
 		{"stdin", "안녕하세요\n", []string{"translate", "--model", m, "--to", "en"}},
 		{"on the CPU by name", "", []string{"translate", "--model", m, "--device", "cpu", "--gpu-layers", "0", "--threads", "1", "안녕하세요"}},
 		{"text after --", "", []string{"translate", "--model", m, "--", "--to", "ko"}},
+		{"a SentencePiece model", "", []string{"translate", "--model", spmMarkerModel(t), "--to", "en", "안녕하세요"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, stdout, stderr := run(t, c.stdin, c.args...)

@@ -51,10 +51,13 @@ func (d Direction) Target() string {
 // Reverse is the other direction.
 func (d Direction) Reverse() Direction { return 1 - d }
 
+// endMarker closes a Gugugo answer (and the source text in the prompt).
+const endMarker = "</끝>"
+
 // Prompt is the text the Gugugo models were trained on, exactly as the Gugugo code builds it. The model answers
 // after the second heading and ends its answer with the </끝> marker.
 func (d Direction) Prompt(text string) string {
-	return d.heading() + " " + text + "</끝>\n" + d.Reverse().heading()
+	return d.heading() + " " + text + endMarker + "\n" + d.Reverse().heading()
 }
 
 // heading is the source language's heading, with which every prompt of the direction starts. The space after it

@@ -29,6 +29,7 @@ var (
 	ErrClosed    = errors.New("the model was unloaded")
 	ErrNotGGUF   = errors.New("not a GGUF model file")
 	ErrArch      = errors.New("unsupported model architecture")
+	ErrTokenizer = errors.New("unsupported tokenizer")
 	ErrLibraries = errors.New("llama.cpp libraries not found")
 )
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
@@ -52,6 +53,8 @@ type ModelInfo struct {
 	Fallback string
 	// GPUNotes, for a model on the CPU because no GPU could be used, say why each GPU plugin in lib/gpu/ is not.
 	GPUNotes []string
+	// Warning, when not empty, says in a sentence or two what is wrong with the model though it loaded.
+	Warning string
 	// GPULayers of the model's Layers are on the GPU (0 on the CPU); fewer than all when the rest did not fit.
 	GPULayers   int
 	Layers      int
@@ -73,7 +76,7 @@ func CheckFile(path string) (*gguf.Info, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s is a folder, not a GGUF model file", path)
 	}
-	info, err := gguf.ReadInfo(path)
+	info, err := gguf.ReadArrays(path, "tokenizer.ggml.tokens")
 	switch {
 	case errors.Is(err, gguf.ErrNotGGUF):
 		return nil, fmt.Errorf("%s: %w", path, ErrNotGGUF)
@@ -83,12 +86,39 @@ func CheckFile(path string) (*gguf.Info, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	arch := info.Architecture()
-	for _, a := range Architectures {
-		if a == arch {
-			return info, nil
-		}
+	if !slices.Contains(Architectures, arch) {
+		return nil, fmt.Errorf("%s: %w %q (Gugugo models are %s)", path, ErrArch, arch, strings.Join(Architectures, " or "))
 	}
-	return nil, fmt.Errorf("%s: %w %q (Gugugo models are %s)", path, ErrArch, arch, strings.Join(Architectures, " or "))
+	if err := checkVocabulary(info); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return info, nil
+}
+
+// checkVocabulary refuses what llama.cpp would not survive or no Gugugo model has: a tokenizer other than GPT-2's
+// byte-level BPE (the 1.3B) or SentencePiece (the 7B), or a SentencePiece vocabulary without all its byte-fallback
+// pieces, which llama.cpp looks up without checking (it aborts the process when one is missing).
+func checkVocabulary(info *gguf.Info) error {
+	switch tok, _ := info.Metadata["tokenizer.ggml.model"].(string); tok {
+	case "gpt2":
+		return nil
+	case "llama":
+		tokens, _ := info.Metadata["tokenizer.ggml.tokens"].([]string)
+		have := map[string]bool{}
+		for _, t := range tokens {
+			if len(t) == 6 && strings.HasPrefix(t, "<0x") {
+				have[t] = true
+			}
+		}
+		if len(have) < 256 {
+			return fmt.Errorf("its SentencePiece vocabulary lacks byte-fallback pieces (<0x00> to <0xFF>; it has %d of them), which llama.cpp needs: a damaged file, or not a Gugugo model", len(have))
+		}
+		return nil
+	case "":
+		return errors.New("it has no tokenizer (its GGUF header lacks tokenizer.ggml.model)")
+	default:
+		return fmt.Errorf("%w %q (Gugugo models use gpt2 for the 1.3B and llama for the 7B)", ErrTokenizer, tok)
+	}
 }
 
 // Load loads a GGUF model. On a GPU it first works out what the model and its context need (MemoryOf): when that is
@@ -122,7 +152,7 @@ func Load(path string, o Options) (*Engine, error) {
 	if threads <= 0 {
 		threads = runtime.NumCPU()
 	}
-	ctxSize := contextSize(header, o.ContextSize)
+	ctxSize := ContextSize(header, o.ContextSize)
 	mem, memErr := MemoryOf(header, ctxSize)
 	var fallback string
 	if devIndex >= 0 && memErr == nil {
@@ -144,6 +174,11 @@ func Load(path string, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot load %s: %w", filepath.Base(path), err)
 	}
+	var warning string
+	if !canWrite(m, endMarker) {
+		warning = "This model's vocabulary cannot write the " + endMarker + " marker that ends a Gugugo translation, so " +
+			"its translations end only at its end-of-text token or the length limit: it may not be a Gugugo model."
+	}
 	arch, _ := m.Meta("general.architecture")
 	name, ok := m.Meta("general.name")
 	if !ok || name == "" {
@@ -164,15 +199,29 @@ func Load(path string, o Options) (*Engine, error) {
 		lctx:  lctx,
 		info: ModelInfo{
 			Path: path, Name: name, Arch: arch, Description: m.Description(),
-			Device: deviceLabel(dev), DeviceName: dev.Name, Fallback: fallback, GPUNotes: gpuNotes, GPULayers: onGPU,
+			Device: deviceLabel(dev), DeviceName: dev.Name, Fallback: fallback, GPUNotes: gpuNotes, Warning: warning, GPULayers: onGPU,
 			Layers: total, ContextSize: lctx.Size(), Threads: threads, Params: m.Params(), Size: m.Size(),
 		},
 	}
 	return e, nil
 }
 
-// contextSize is the KV cache a model gets: as asked, else its training context, at most 4096 tokens.
-func contextSize(header *gguf.Info, asked int) int {
+// canWrite reports whether the model's vocabulary can write text: its tokens (byte-fallback ones included) give it
+// back.
+func canWrite(m *llama.Model, text string) bool {
+	toks, err := m.Tokenize(text, false)
+	if err != nil {
+		return false
+	}
+	var b []byte
+	for _, t := range toks {
+		b = m.AppendPiece(b, t)
+	}
+	return strings.TrimPrefix(string(b), " ") == text // a SentencePiece vocabulary puts a space before the text
+}
+
+// ContextSize is the KV cache a model gets: as asked, else its training context, at most 4096 tokens.
+func ContextSize(header *gguf.Info, asked int) int {
 	if asked > 0 {
 		return asked
 	}
@@ -200,13 +249,14 @@ func fitLayers(mem Memory, asked int, dev llama.Device, limit uint64) (int, stri
 	n := mem.LayersThatFit(free)
 	if n == 0 {
 		return 0, fmt.Sprintf("The model needs %s of GPU memory and %s has %s to give, so it runs on the CPU.",
-			gib(mem.Total()), dev.Description, gib(free))
+			gb(mem.Total()), dev.Description, gb(free))
 	}
 	return n, fmt.Sprintf("The model needs %s of GPU memory and %s has %s to give, so %d of its %d layers run on the GPU and the rest on the CPU.",
-		gib(mem.Total()), dev.Description, gib(free), n, mem.Layers())
+		gb(mem.Total()), dev.Description, gb(free), n, mem.Layers())
 }
 
-func gib(n uint64) string { return fmt.Sprintf("%.1f GB", float64(n)/(1<<30)) }
+// gb writes bytes in decimal gigabytes, as --gpu-memory takes them and the Models dialog shows sizes.
+func gb(n uint64) string { return fmt.Sprintf("%.1f GB", float64(n)/1e9) }
 
 // loadOn loads a model and its context on one device (-1: the CPU, or every GPU when layers are offloaded).
 func loadOn(path string, layers, device, ctxSize, threads int, progress func(float32) bool) (*llama.Model, *llama.Context, error) {

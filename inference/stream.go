@@ -9,7 +9,7 @@ import (
 
 // stopMarkers end a translation. The Gugugo models close their answer with </끝>; a new "###" heading after a line
 // break means the model started another example, which is never part of the answer.
-var stopMarkers = []string{"</끝>", "\n###"}
+var stopMarkers = []string{endMarker, "\n###"}
 
 // streamFilter turns generated token pieces into text that is safe to show: it holds back anything that may be the
 // start of a stop marker until the marker is decided, never lets part of a UTF-8 character through, drops leading

@@ -66,6 +66,7 @@ func TestFilter(t *testing.T) {
 		{"marker across tokens", []string{" Hello", " world", "<", "/", "끝", ">", " more"}, "Hello world", true},
 		{"marker inside one token", []string{" 안녕하세요 </끝>\n### 영어:"}, "안녕하세요", true},
 		{"marker byte by byte", bytewise(" Hi </끝> more"), "Hi", true},
+		{"marker after a period in one piece", []string{" Hello", " world.</", "\xeb\x81\x9d", ">"}, "Hello world.", true},
 		{"a new heading stops", []string{" Hello.", "\n", "#", "##", " 한국어:"}, "Hello.", true},
 		{"a lone # goes through", []string{" C#", " is", " fine"}, "C# is fine", false},
 		{"a tag that is not the marker", []string{" <", "b", ">", "x"}, "<b>x", false},

@@ -4,7 +4,7 @@
 # cmake, ninja and patch.
 #   scripts/cuda-plugin.sh [LIB_DIR] [CUDA_ARCHS]     (defaults: build/lib, native)
 # With BENCH=1 it also builds llama.cpp's own llama-bench and llama-batched-bench, the reference runs that the
-# README's performance table compares with.
+# README's performance table compares with, and llama-quantize, which makes the 7B benchmark model's Q4_K_M.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 src=${LLAMA_SRC:-$root/deps/llama/src}
@@ -31,7 +31,7 @@ if ! patch -d "$src" -p1 -R --dry-run -s -f <"$patch_file" >/dev/null 2>&1; then
 fi
 cp "$patch_file" "$applied"
 targets=(ggml-cuda)
-[ "${BENCH:-0}" = 1 ] && targets+=(llama-bench llama-batched-bench)
+[ "${BENCH:-0}" = 1 ] && targets+=(llama-bench llama-batched-bench llama-quantize)
 # The plugin needs its own build's libggml-base.so.0 (the npm one is named libggml-base.so): it goes beside the
 # plugin, found through a RUNPATH of $ORIGIN, so the plugin keeps working once the build directory is gone.
 cmake -S "$src" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$archs" \

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The README's GPU performance table, in one run on a machine with an NVIDIA GPU: gugugo bench (one sentence, and
 # the documents sentence after sentence and in parallel) beside llama.cpp's own llama-bench and llama-batched-bench
-# from the same v0.5.0 build, and Hugging Face transformers, on random-weight models of Gugugo-koen-1.3B's shape.
+# from the same v0.5.0 build, and Hugging Face transformers, on random-weight models of Gugugo-koen-1.3B's shape;
+# and on one of Gugugo-koen-7B's exact shape and vocabulary size at Q4_K_M, llama-bench, the documents, the GPU
+# memory and a GPU with only 3 GB to give.
 # Needs build/gugugo and build/lib (make build), the CUDA plugin and the bench tools
-# (BENCH=1 scripts/cuda-plugin.sh build/lib/gpu), and python3 with torch and transformers for the last rows.
-#   scripts/gpu-bench.sh OUT_DIR
+# (BENCH=1 scripts/cuda-plugin.sh build/lib/gpu), and python3 with torch and transformers for the 1.3B's last rows.
+#   scripts/gpu-bench.sh OUT_DIR [1.3b] [7b]        (both when neither is named)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:?usage: gpu-bench.sh OUT_DIR}
+out=${1:?usage: gpu-bench.sh OUT_DIR [1.3b] [7b]}
+shift
+parts=${*:-1.3b 7b}
 bin=${LLAMA_BUILD:-$root/deps/llama/src/build-cuda}/bin
 models=${MODELS:-/tmp/gugugo-models}
 gugugo=$root/build/gugugo
@@ -18,6 +22,7 @@ mkdir -p "$out" "$models"
 	nproc
 } >"$out/machine.txt"
 "$gugugo" devices >"$out/devices.txt" 2>&1
+if [[ " $parts " == *" 1.3b "* ]]; then
 # Sentences decoded together on the GPU give what they give one after the other: the echo model (q8_0) answers each
 # with its most frequent word, and 64 sentences make each lane's prompts a batch of more than 256 tokens.
 words=(la li lu apple student weather good Hello world today)
@@ -66,4 +71,26 @@ python3 "$root/scripts/hf_bench.py" --attn eager >>"$out/hf.jsonl" 2>>"$out/hf.e
 # About the documents' shape for a Python script at its best: 55 sentences as one batch of 30-token prompts, 48 new
 # tokens each (a batch runs until its longest member ends; the Korean document's longest sentence takes 48).
 python3 "$root/scripts/hf_bench.py" --attn sdpa --batch 55 --prompt 30 --tokens 48 >>"$out/hf.jsonl" 2>>"$out/hf.err"
-tail -n 4 "$out"/*.txt "$out"/hf.jsonl
+fi
+if [[ " $parts " == *" 7b "* ]]; then
+	# Gugugo-koen-7B's shape (Llama-2-Ko: Llama-2's vocabulary with Korean pieces, 46,336 in all) with random
+	# weights, written in f16 and quantized by llama.cpp's own llama-quantize, as the published Q4_K_M was.
+	q4=$models/gugugo-7b-q4_k_m.gguf
+	if [ ! -f "$q4" ]; then
+		f16=$models/gugugo-7b-f16.gguf
+		{ time "$gugugo" dev tiny-model --arch llama --shape gugugo-7b --type f16 --vocab "$root/deps/llama/src/models/ggml-vocab-llama-spm.gguf" --out "$f16"; } >"$out/7b-make.txt" 2>&1
+		{ time "$bin/llama-quantize" "$f16" "$q4" Q4_K_M; } >>"$out/7b-make.txt" 2>&1
+		rm -f "$f16"
+	fi
+	"$gugugo" bench --model "$q4" --tokens 128 --reps 5 >"$out/gugugo-7b.txt" 2>&1
+	"$bin/llama-bench" -m "$q4" -p 32 -n 128 -r 5 >"$out/llama-bench-7b.txt" 2>&1
+	"$gugugo" bench --model "$q4" --document --reps 3 --tokens 16 >"$out/documents-7b.txt" 2>&1
+	# The engine's memory figure beside the buffers llama.cpp allocated for it.
+	{
+		"$gugugo" dev memory --model "$q4"
+		"$gugugo" translate --verbose --model "$q4" --to en "안녕하세요" 2>&1 | grep -E "buffer size|offloaded"
+	} >"$out/memory-7b.txt"
+	# A GPU with 3 GB to give: as many layers as fit, the rest on the CPU.
+	"$gugugo" bench --model "$q4" --gpu-memory 3 --tokens 64 --reps 2 >"$out/gugugo-7b-3gb.txt" 2>&1
+fi
+tail -n 6 "$out"/*.txt

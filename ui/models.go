@@ -135,6 +135,9 @@ func (w *Window) onModel(s app.ModelStatus) {
 			notes = append(notes, s.Info.Fallback)
 		}
 		notes = append(notes, s.Info.GPUNotes...)
+		if s.Info.Warning != "" {
+			notes = append(notes, s.Info.Warning)
+		}
 		if w.hotkeyAlarm {
 			notes = append(notes, "Hotkey: "+w.hotkeyErr)
 		}

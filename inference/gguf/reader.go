@@ -14,9 +14,11 @@ import (
 
 // Info is what ReadInfo learns from a GGUF header.
 type Info struct {
-	Version  uint32
-	Tensors  uint64
-	Metadata map[string]any // scalars and strings; arrays are recorded by their length (ArrayLen)
+	Version uint32
+	Tensors uint64
+	// Metadata holds scalars and strings; arrays are recorded by their length (ArrayLen), except those ReadArrays
+	// was asked for: []string, []float32 or []int32.
+	Metadata map[string]any
 	// TensorInfos describe the tensors, in the file's order.
 	TensorInfos []TensorInfo
 }
@@ -47,11 +49,15 @@ const (
 	maxString  = 1 << 24
 	maxKV      = 1 << 16
 	maxTensors = 1 << 20
+	maxArray   = 1 << 24
 	maxDims    = 4 // GGML_MAX_DIMS
 )
 
 // ReadInfo reads the header and metadata of a GGUF file without its tensor data.
-func ReadInfo(path string) (*Info, error) {
+func ReadInfo(path string) (*Info, error) { return ReadArrays(path) }
+
+// ReadArrays is ReadInfo that also keeps the arrays of the keys named (strings, float32s or int32s).
+func ReadArrays(path string, keys ...string) (*Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -64,7 +70,7 @@ func ReadInfo(path string) (*Info, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s is a folder, not a model file", path)
 	}
-	return read(bufio.NewReader(f), uint64(st.Size()))
+	return read(bufio.NewReader(f), uint64(st.Size()), keys)
 }
 
 type decoder struct {
@@ -109,7 +115,7 @@ func (d *decoder) skip(n uint64) {
 	}
 }
 
-func (d *decoder) value(t ValueType) any {
+func (d *decoder) value(t ValueType, keep bool) any {
 	switch t {
 	case TypeString:
 		return d.str()
@@ -118,6 +124,9 @@ func (d *decoder) value(t ValueType) any {
 		n := d.u64()
 		if d.err != nil {
 			return nil
+		}
+		if keep {
+			return d.array(et, n)
 		}
 		if et == TypeString {
 			for i := uint64(0); i < n && d.err == nil; i++ {
@@ -162,7 +171,37 @@ func (d *decoder) value(t ValueType) any {
 	}
 }
 
-func read(r *bufio.Reader, fileSize uint64) (*Info, error) {
+// array reads an array of strings, float32s or int32s.
+func (d *decoder) array(et ValueType, n uint64) any {
+	if n > maxArray {
+		d.err = fmt.Errorf("corrupt GGUF header (an array of %d values)", n)
+		return nil
+	}
+	switch et {
+	case TypeString:
+		v := make([]string, 0, n)
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			v = append(v, d.str())
+		}
+		return v
+	case TypeFloat32:
+		v := make([]float32, 0, n)
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			v = append(v, math.Float32frombits(d.u32()))
+		}
+		return v
+	case TypeInt32:
+		v := make([]int32, 0, n)
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			v = append(v, int32(d.u32()))
+		}
+		return v
+	}
+	d.err = fmt.Errorf("an array of type %d cannot be read", et)
+	return nil
+}
+
+func read(r *bufio.Reader, fileSize uint64, keep []string) (*Info, error) {
 	d := &decoder{r: r}
 	if magic := d.full(4); d.err != nil || string(magic) != Magic {
 		return nil, ErrNotGGUF
@@ -180,7 +219,7 @@ func read(r *bufio.Reader, fileSize uint64) (*Info, error) {
 	}
 	for i := uint64(0); i < nkv && d.err == nil; i++ {
 		key := d.str()
-		info.Metadata[key] = d.value(ValueType(d.u32()))
+		info.Metadata[key] = d.value(ValueType(d.u32()), slices.Contains(keep, key))
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -222,7 +261,7 @@ func (i *Info) sizeTensors(headerEnd, fileSize uint64) error {
 		order[k] = k
 	}
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(i.TensorInfos[a].Offset, i.TensorInfos[b].Offset) })
-	end := dataStart
+	var end uint64
 	for k, idx := range order {
 		t := &i.TensorInfos[idx]
 		next := fileSize - min(dataStart, fileSize)

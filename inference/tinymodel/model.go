@@ -1,7 +1,8 @@
 // Package tinymodel writes small GGUF models for tests and benchmarks: random weights in the Gugugo architectures
 // (gptneox for the 1.3B, llama for the 7B), or a scripted model whose greedy output is a chosen token sequence.
-// They share a byte-level BPE vocabulary that covers Korean and the </끝> marker, so the engine's whole path
-// (tokenizer, decode, stop marker, UTF-8 assembly) runs for real.
+// Each architecture has its model's kind of vocabulary, covering Korean and the </끝> marker: byte-level BPE for
+// gptneox, SentencePiece with byte fallback for llama; so the engine's whole path (tokenizer, decode, stop marker,
+// UTF-8 assembly) runs for real.
 package tinymodel
 
 import (
@@ -25,6 +26,7 @@ var Shapes = map[string]Shape{
 	"tiny":        {Embd: 128, Layers: 2, Heads: 4, FFN: 256, Context: 2048, RotaryPct: 0.5},
 	"probe":       {Embd: 64, Layers: 1, Heads: 2, FFN: 128, Context: 256, RotaryPct: 0.5}, // inference's GPU plugin probe
 	"gugugo-1.3b": {Embd: 2048, Layers: 24, Heads: 16, FFN: 8192, Context: 2048, RotaryPct: 0.5, Vocab: 30080},
+	"gugugo-7b":   {Embd: 4096, Layers: 32, Heads: 32, FFN: 11008, Context: 2048, Vocab: 46336}, // llama: build on Llama-2's vocabulary (SPMVocabFile)
 }
 
 // Options describe a model to write.
@@ -39,6 +41,8 @@ type Options struct {
 	// of the vocabulary) its context holds most often, again and again: an answer that depends on the input, with
 	// wide logit margins. Shape is then derived from the vocabulary.
 	Echo []string
+	// Vocab replaces the architecture's own test vocabulary (GPT-2 BPE for gptneox, SentencePiece for llama).
+	Vocab *Vocab
 }
 
 // Script makes a model whose greedy continuation after the token After is Pieces, in order. Each piece must be one
@@ -58,7 +62,14 @@ func Write(path string, o Options) error {
 	if o.Arch != "gptneox" && o.Arch != "llama" {
 		return fmt.Errorf("unknown architecture %q (want gptneox or llama)", o.Arch)
 	}
-	vocab := NewVocab(o.Shape.Vocab)
+	vocab := o.Vocab
+	switch {
+	case vocab != nil:
+	case o.Arch == "llama":
+		vocab = NewSPMVocab(nil, o.Shape.Vocab)
+	default:
+		vocab = NewVocab(o.Shape.Vocab)
+	}
 	var next map[int32]int32
 	var echo []int32
 	for _, w := range o.Echo {
@@ -102,14 +113,25 @@ func Write(path string, o Options) error {
 		w.Uint32(a+".rope.dimension_count", uint32(headDim))
 		w.Float32(a+".attention.layer_norm_rms_epsilon", 1e-5)
 	}
-	w.String("tokenizer.ggml.model", "gpt2")
-	w.String("tokenizer.ggml.pre", "gpt-2")
+	w.String("tokenizer.ggml.model", vocab.Model)
+	if vocab.Model == "gpt2" {
+		w.String("tokenizer.ggml.pre", "gpt-2")
+	}
 	w.Strings("tokenizer.ggml.tokens", vocab.Tokens)
 	w.Int32s("tokenizer.ggml.token_type", vocab.Types)
-	w.Strings("tokenizer.ggml.merges", vocab.Merges)
-	w.Uint32("tokenizer.ggml.bos_token_id", BOS)
-	w.Uint32("tokenizer.ggml.eos_token_id", EOS)
-	w.Bool("tokenizer.ggml.add_bos_token", false)
+	if vocab.Model == "llama" { // as Llama-2's GGUF files have it
+		w.Float32s("tokenizer.ggml.scores", vocab.Scores)
+		w.Uint32("tokenizer.ggml.bos_token_id", SPMBOS)
+		w.Uint32("tokenizer.ggml.eos_token_id", SPMEOS)
+		w.Uint32("tokenizer.ggml.unknown_token_id", SPMUnknown)
+		w.Bool("tokenizer.ggml.add_bos_token", true)
+		w.Bool("tokenizer.ggml.add_eos_token", false)
+	} else {
+		w.Strings("tokenizer.ggml.merges", vocab.Merges)
+		w.Uint32("tokenizer.ggml.bos_token_id", BOS)
+		w.Uint32("tokenizer.ggml.eos_token_id", EOS)
+		w.Bool("tokenizer.ggml.add_bos_token", false)
+	}
 
 	shapes := map[string][]uint64{}
 	tensor := func(name string, shape ...int) error {

@@ -43,12 +43,31 @@ var words = []string{
 	" la", " li", " lu", ".", ",", "!", "?",
 }
 
-// Vocab is a small byte-level BPE vocabulary in GPT-2's encoding: every byte is a token, so any text tokenizes.
+// Vocab is a test vocabulary: a small byte-level BPE one in GPT-2's encoding (Model "gpt2", the GPT-NeoX model's),
+// or a SentencePiece one (Model "llama", the Llama model's, spm.go). Every byte is a token or falls back to one, so
+// any text tokenizes.
 type Vocab struct {
-	Tokens []string // GPT-2 byte-to-unicode encoded
+	Model  string
+	Tokens []string // GPT-2 byte-to-unicode encoded, or SentencePiece pieces
 	Types  []int32
-	Merges []string
+	Scores []float32 // SentencePiece only
+	Merges []string  // BPE only
 	ids    map[string]int32
+}
+
+// add appends a token, unless it is there already, and returns its ID.
+func (v *Vocab) add(text string, typ int32, score float32) int32 {
+	if id, ok := v.ids[text]; ok {
+		return id
+	}
+	id := int32(len(v.Tokens))
+	v.Tokens = append(v.Tokens, text)
+	v.Types = append(v.Types, typ)
+	if v.Model == "llama" {
+		v.Scores = append(v.Scores, score)
+	}
+	v.ids[text] = id
+	return id
 }
 
 func byteEncoder() [256]rune {
@@ -83,17 +102,8 @@ func Encode(raw string) string {
 
 // NewVocab builds the vocabulary, padded with unused tokens to size when size is larger.
 func NewVocab(size int) *Vocab {
-	v := &Vocab{ids: map[string]int32{}}
-	add := func(text string, typ int32) int32 {
-		if id, ok := v.ids[text]; ok {
-			return id
-		}
-		id := int32(len(v.Tokens))
-		v.Tokens = append(v.Tokens, text)
-		v.Types = append(v.Types, typ)
-		v.ids[text] = id
-		return id
-	}
+	v := &Vocab{Model: "gpt2", ids: map[string]int32{}}
+	add := func(text string, typ int32) { v.add(text, typ, 0) }
 	for _, s := range specials {
 		add(s, typeControl)
 	}
@@ -129,6 +139,9 @@ func NewVocab(size int) *Vocab {
 
 // ID returns the token of a raw piece of text (or of a single byte).
 func (v *Vocab) ID(raw string) (int32, bool) {
+	if v.Model == "llama" {
+		return v.spmID(raw)
+	}
 	if id, ok := v.ids[raw]; ok && v.Types[id] == typeControl {
 		return id, true
 	}
