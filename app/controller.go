@@ -34,6 +34,7 @@ type Controller struct {
 	catalogue []catalogue.Entry
 	modelDir  string
 	pulling   *pull
+	pulls     sync.WaitGroup // the download goroutine
 	closed    bool
 }
 
@@ -52,9 +53,11 @@ type Events struct {
 
 // ControllerOptions configure a Controller.
 type ControllerOptions struct {
-	Load  LoadFunc     // loads models: LoadEngine, or a scripted engine in tests
-	Prefs Preferences  // where the settings persist
-	Do    func(func()) // runs a function on the front end's goroutine (fyne.Do)
+	Load  LoadFunc    // loads models: LoadEngine, or a scripted engine in tests
+	Prefs Preferences // where the settings persist
+	// Do runs a function on the front end's goroutine later, without waiting for it (fyne.Do): Close waits for
+	// goroutines that call it.
+	Do func(func())
 	// HistoryPath is the history database; "" leaves history off.
 	HistoryPath string
 	// Catalogue replaces the model catalogue and ModelDir the folder models are installed in (tests).
@@ -89,12 +92,16 @@ func (c *Controller) Schedule(text string, mode DirectionMode) uint64 {
 	return c.session.Schedule(text, mode)
 }
 
-// Stop stops the translation in flight and any scheduled one.
+// Stop stops the translation in flight and any scheduled one; its last update says so.
 func (c *Controller) Stop() { c.session.Stop() }
 
-// LastRequest is the newest request's ID (0 before the first): each Translate and Schedule makes a new one, so a
-// caller can tell whether an action started a translation.
-func (c *Controller) LastRequest() uint64 { return c.session.Last() }
+// Discard stops the translation in flight and any scheduled one, and drops their updates still to come: for an
+// action that puts other texts in place.
+func (c *Controller) Discard() { c.session.Discard() }
+
+// Requests counts the translations asked for with Translate and Schedule, so a caller can tell whether an action
+// started one.
+func (c *Controller) Requests() uint64 { return c.session.Asked() }
 
 // Wait waits until no translation runs and the history has written what it was given.
 func (c *Controller) Wait() {
@@ -148,16 +155,19 @@ func (c *Controller) onModel(s ModelStatus) {
 	}
 }
 
+// ErrHistoryOff starts the error of a history that could not be opened at all.
+var ErrHistoryOff = errors.New("History is off")
+
 // OpenHistory opens the history database; an unreadable one is kept aside and a new one started, which the
 // returned error says (the history then works). With another error history stays off.
 func (c *Controller) OpenHistory(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("history is off: %w", err)
+		return fmt.Errorf("%w: %w", ErrHistoryOff, err)
 	}
 	s, err := history.Open(path)
 	var corrupt *history.ErrCorrupt
 	if err != nil && !errors.As(err, &corrupt) {
-		return fmt.Errorf("history is off: %w", err)
+		return fmt.Errorf("%w: %w", ErrHistoryOff, err)
 	}
 	c.history = s
 	return err
@@ -235,7 +245,9 @@ func (c *Controller) PullModel(e catalogue.Entry) error {
 	c.pulling = &pull{entry: e, cancel: cancel}
 	c.notifyPull(PullStatus{Entry: e, Text: "Starting the download…"})
 	dir := c.modelDir
+	c.pulls.Add(1)
 	go func() {
+		defer c.pulls.Done()
 		path, err := e.Pull(ctx, &download.Downloader{}, dir, func(s catalogue.Status) {
 			st := pullProgress(e, s)
 			c.do(func() {
@@ -307,6 +319,7 @@ func (c *Controller) RemoveModel(e catalogue.Entry) error { return e.Remove(c.mo
 func (c *Controller) Close() {
 	c.closed = true
 	c.CancelPull()
+	c.pulls.Wait()
 	c.session.Stop()
 	c.session.Wait()
 	c.models.Close()

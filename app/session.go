@@ -98,7 +98,8 @@ type Session struct {
 	Interval time.Duration
 
 	mu     sync.Mutex
-	latest uint64
+	latest uint64 // the newest request's ID
+	asked  uint64 // requests made with Translate and Schedule
 	cancel context.CancelFunc
 	timer  *time.Timer
 	wg     sync.WaitGroup
@@ -134,6 +135,7 @@ func (s *Session) Translate(text string, mode DirectionMode) uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.supersede()
+	s.asked++
 	s.start(id, text, mode)
 	return id
 }
@@ -143,15 +145,27 @@ func (s *Session) Schedule(text string, mode DirectionMode) uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.supersede()
-	s.timer = time.AfterFunc(s.Debounce, func() {
+	s.asked++
+	var t *time.Timer
+	t = time.AfterFunc(s.Debounce, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.latest == id {
+		// A timer that fired while Stop or a newer request held the lock is no longer s.timer: it must not start.
+		if s.latest == id && s.timer == t {
 			s.timer = nil
 			s.start(id, text, mode)
 		}
 	})
+	s.timer = t
 	return id
+}
+
+// Discard cancels the request in flight and any scheduled one, and drops their updates still to come: for an action
+// that replaces the texts shown.
+func (s *Session) Discard() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.supersede()
 }
 
 // Stop cancels the request in flight and any scheduled one.
@@ -185,11 +199,11 @@ func (s *Session) IsCurrent(id uint64) bool {
 	return id == s.latest
 }
 
-// Last is the newest request's ID, 0 before the first.
-func (s *Session) Last() uint64 {
+// Asked counts the requests made with Translate and Schedule.
+func (s *Session) Asked() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.latest
+	return s.asked
 }
 
 // send delivers an update unless a newer request has replaced its own.

@@ -22,6 +22,8 @@ type Engine struct {
 	lctx  *llama.Context
 	lanes []*lane // created on the first document
 	info  ModelInfo
+	// kvPerToken is what a token takes in the KV cache, all layers together (Memory).
+	kvPerToken uint64
 }
 
 // Errors a caller may want to tell apart.

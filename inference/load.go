@@ -106,12 +106,12 @@ func checkVocabulary(info *gguf.Info) error {
 		tokens, _ := info.Metadata["tokenizer.ggml.tokens"].([]string)
 		have := map[string]bool{}
 		for _, t := range tokens {
-			if len(t) == 6 && strings.HasPrefix(t, "<0x") {
-				have[t] = true
-			}
+			have[t] = true
 		}
-		if len(have) < 256 {
-			return fmt.Errorf("its SentencePiece vocabulary lacks byte-fallback pieces (<0x00> to <0xFF>; it has %d of them), which llama.cpp needs: a damaged file, or not a Gugugo model", len(have))
+		for b := 0; b < 256; b++ {
+			if piece := fmt.Sprintf("<0x%02X>", b); !have[piece] {
+				return fmt.Errorf("its SentencePiece vocabulary lacks the byte-fallback piece %s, which llama.cpp needs: a damaged file, or not a Gugugo model", piece)
+			}
 		}
 		return nil
 	case "":
@@ -155,13 +155,13 @@ func Load(path string, o Options) (*Engine, error) {
 	ctxSize := ContextSize(header, o.ContextSize)
 	mem, memErr := MemoryOf(header, ctxSize)
 	var fallback string
-	if devIndex >= 0 && memErr == nil {
-		var fits int
-		fits, fallback = fitLayers(mem, layers, dev, o.GPUMemory)
-		if fits == 0 {
+	if memErr != nil {
+		return nil, fmt.Errorf("%s: %w", path, memErr)
+	}
+	if devIndex >= 0 {
+		layers, fallback = fitLayers(mem, layers, dev, o.GPUMemory)
+		if layers == 0 {
 			dev, devIndex, layers, _ = pickDevice("cpu", 0)
-		} else if fits < mem.Layers() {
-			layers = fits
 		}
 	}
 	// On a GPU, a failed load or context (a missing runtime library, too little memory) is retried on the CPU.
@@ -187,16 +187,14 @@ func Load(path string, o Options) (*Engine, error) {
 	total := m.Layers()
 	onGPU := 0
 	if devIndex >= 0 {
-		onGPU = total
-		if layers >= 0 {
-			onGPU = min(layers, total)
-		}
+		onGPU = blocksOnGPU(layers, total)
 	}
 	e := &Engine{
-		turn:  make(chan struct{}, 1),
-		opts:  o,
-		model: m,
-		lctx:  lctx,
+		turn:       make(chan struct{}, 1),
+		opts:       o,
+		model:      m,
+		lctx:       lctx,
+		kvPerToken: mem.KVPerToken * uint64(mem.Layers()),
 		info: ModelInfo{
 			Path: path, Name: name, Arch: arch, Description: m.Description(),
 			Device: deviceLabel(dev), DeviceName: dev.Name, Fallback: fallback, GPUNotes: gpuNotes, Warning: warning, GPULayers: onGPU,
@@ -232,26 +230,37 @@ func ContextSize(header *gguf.Info, asked int) int {
 	return int(min(n, 4096))
 }
 
-// fitLayers is how many of the layers asked for (negative: all) fit on dev, with at most limit bytes (0: what it
-// has free), and, when not all of them do, a sentence that says so.
-func fitLayers(mem Memory, asked int, dev llama.Device, limit uint64) (int, string) {
-	want := mem.Layers()
-	if asked >= 0 {
-		want = min(asked, want)
+// llama.cpp's n_gpu_layers counts the output layer as one: k puts the output layer and the last k-1 of the model's
+// layers on the GPU, and a negative k all of them.
+
+// blocksOnGPU is how many of the model's total layers n_gpu_layers k puts on the GPU.
+func blocksOnGPU(k, total int) int {
+	if k < 0 {
+		return total
 	}
+	return max(min(k, total+1)-1, 0)
+}
+
+// fitLayers is the n_gpu_layers to load with on dev, for k asked for (negative: all), when the device has at most
+// limit bytes to give (0: what it has free): k itself when it fits, else the layers that fit and the output layer
+// (0 when none does), with a sentence that says so.
+func fitLayers(mem Memory, k int, dev llama.Device, limit uint64) (int, string) {
 	free := dev.FreeMemory
-	if limit > 0 {
+	switch {
+	case free == 0: // the device does not say
+		free = limit
+	case limit > 0:
 		free = min(free, limit)
 	}
-	if free == 0 || mem.Need(want) <= free-min(free, gpuMargin(free)) { // 0: the device does not say
-		return want, ""
+	if free == 0 || mem.Need(blocksOnGPU(k, mem.Layers())) <= free-min(free, gpuMargin(free)) {
+		return k, ""
 	}
 	n := mem.LayersThatFit(free)
 	if n == 0 {
 		return 0, fmt.Sprintf("The model needs %s of GPU memory and %s has %s to give, so it runs on the CPU.",
 			gb(mem.Total()), dev.Description, gb(free))
 	}
-	return n, fmt.Sprintf("The model needs %s of GPU memory and %s has %s to give, so %d of its %d layers run on the GPU and the rest on the CPU.",
+	return n + 1, fmt.Sprintf("The model needs %s of GPU memory and %s has %s to give, so %d of its %d layers run on the GPU and the rest on the CPU.",
 		gb(mem.Total()), dev.Description, gb(free), n, mem.Layers())
 }
 

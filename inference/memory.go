@@ -79,18 +79,16 @@ func uintMeta(info *gguf.Info, key string) (uint64, bool) {
 // Layers is the number of layers.
 func (m Memory) Layers() int { return len(m.LayerWeights) }
 
-// Need is the GPU memory for the first n layers (all of them and the output layer when n is Layers()).
+// Need is the GPU memory for n layers on the GPU: llama.cpp offloads the last n and the output layer (0: none of it,
+// the model runs on the CPU).
 func (m Memory) Need(n int) uint64 {
 	n = min(max(n, 0), m.Layers())
 	if n == 0 {
 		return 0
 	}
-	need := m.Compute
-	for _, w := range m.LayerWeights[:n] {
+	need := m.Compute + m.Output
+	for _, w := range m.LayerWeights[m.Layers()-n:] {
 		need += w + m.KVPerToken*uint64(m.Context)
-	}
-	if n == m.Layers() {
-		need += m.Output
 	}
 	return need
 }

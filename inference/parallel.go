@@ -79,7 +79,7 @@ func (e *Engine) parallelLanes() ([]*lane, error) {
 	}
 	n := e.opts.Parallel
 	if n <= 0 {
-		n = max(1, min(limit, int(budget/max(uint64(seqCells)*e.model.KVBytesPerToken(), 1))))
+		n = max(1, min(limit, int(budget/max(uint64(seqCells)*e.kvPerToken, 1))))
 	}
 	lanes, threads := e.opts.Lanes, e.info.Threads
 	if onGPU {

@@ -27,7 +27,7 @@ const probePluginEnv = "GUGUGO_PROBE_PLUGIN"
 //go:embed probe.gguf
 var probeModel []byte
 
-// ProbeCommand makes the command that tries a plugin; tests replace it.
+// ProbeCommand makes the command that tries a plugin.
 var ProbeCommand = func(plugin string) *exec.Cmd {
 	exe, err := os.Executable()
 	if err != nil {
@@ -140,6 +140,9 @@ func probeBackend(plugin string) (string, error) {
 		return "", err
 	}
 	defer e.Close()
+	if info := e.Info(); info.DeviceName != devs[idx].Name {
+		return "", fmt.Errorf("the probe model did not run on %s: %s", devs[idx].Name, info.Fallback)
+	}
 	if _, err := e.Bench(context.Background(), Request{Text: "안녕하세요"}, Workload{Tokens: 8}, nil); err != nil {
 		return "", err
 	}

@@ -47,31 +47,30 @@ func promptPieces(t *testing.T, e *Engine, text string) ([]string, int) {
 }
 
 func TestSPMPromptHasOneBOSAndItsSpacesAsWritten(t *testing.T) {
-	models := map[string]string{
-		"test vocabulary": randomModel(t, "llama"),
-		"Llama-2's vocabulary": model(t, "llama2-vocab", tinymodel.Options{Arch: "llama", Shape: tinymodel.Shape{Embd: 64, Layers: 1,
-			Heads: 2, FFN: 64, Context: 2048}, Type: gguf.F16, Vocab: llama2Vocab(t)}),
-	}
-	for name, path := range models {
-		t.Run(name, func(t *testing.T) {
-			e := load(t, path, DefaultOptions())
-			for _, d := range []Direction{KoreanToEnglish, EnglishToKorean} {
-				prompt := d.Prompt("오늘 날씨가 좋네요. The weather is nice.")
-				pieces, bos := promptPieces(t, e, prompt)
-				if bos != 1 || pieces[0] != "" {
-					t.Errorf("%s: %d BOS, the first piece %q; want exactly one, first", d, bos, pieces[0])
-				}
-				// SentencePiece puts one space before the text; every other space is where the prompt has one.
-				if got := strings.Join(pieces, ""); got != " "+prompt {
-					t.Errorf("%s: the pieces give %q, want %q", d, got, " "+prompt)
-				}
-				// The answer follows the heading's colon directly: no space is left for the model to write twice.
-				if last := pieces[len(pieces)-1]; !strings.HasSuffix(last, ":") || strings.HasSuffix(last, " :") {
-					t.Errorf("%s: the prompt ends with the piece %q", d, last)
-				}
-				t.Logf("%s: %q", d, pieces)
-			}
-		})
+	t.Run("test vocabulary", func(t *testing.T) { checkSPMPrompt(t, randomModel(t, "llama")) })
+	t.Run("Llama-2's vocabulary", func(t *testing.T) {
+		checkSPMPrompt(t, model(t, "llama2-vocab", tinymodel.Options{Arch: "llama", Shape: tinymodel.Shape{Embd: 64, Layers: 1,
+			Heads: 2, FFN: 64, Context: 2048}, Type: gguf.F16, Vocab: llama2Vocab(t)}))
+	})
+}
+
+func checkSPMPrompt(t *testing.T, path string) {
+	e := load(t, path, DefaultOptions())
+	for _, d := range []Direction{KoreanToEnglish, EnglishToKorean} {
+		prompt := d.Prompt("오늘 날씨가 좋네요. The weather is nice.")
+		pieces, bos := promptPieces(t, e, prompt)
+		if bos != 1 || pieces[0] != "" {
+			t.Errorf("%s: %d BOS, the first piece %q; want exactly one, first", d, bos, pieces[0])
+		}
+		// SentencePiece puts one space before the text; every other space is where the prompt has one.
+		if got := strings.Join(pieces, ""); got != " "+prompt {
+			t.Errorf("%s: the pieces give %q, want %q", d, got, " "+prompt)
+		}
+		// The answer follows the heading's colon directly: no space is left for the model to write twice.
+		if last := pieces[len(pieces)-1]; !strings.HasSuffix(last, ":") || strings.HasSuffix(last, " :") {
+			t.Errorf("%s: the prompt ends with the piece %q", d, last)
+		}
+		t.Logf("%s: %q", d, pieces)
 	}
 }
 
@@ -114,7 +113,7 @@ func TestUnknownTokenizerIsRefused(t *testing.T) {
 func TestSPMVocabularyWithoutByteFallbackIsRefused(t *testing.T) {
 	v := tinymodel.NewSPMVocab(nil, 0).Without("<0x0A>", "<0xEB>")
 	path := model(t, "no-bytes", tinymodel.Options{Arch: "llama", Shape: tinymodel.Shapes["tiny"], Vocab: v})
-	if _, err := Load(path, DefaultOptions()); err == nil || !strings.Contains(err.Error(), "lacks byte-fallback pieces") {
+	if _, err := Load(path, DefaultOptions()); err == nil || !strings.Contains(err.Error(), "lacks the byte-fallback piece <0x0A>") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -78,9 +78,12 @@ if [[ " $parts " == *" 7b "* ]]; then
 	q4=$models/gugugo-7b-q4_k_m.gguf
 	if [ ! -f "$q4" ]; then
 		f16=$models/gugugo-7b-f16.gguf
-		{ time "$gugugo" dev tiny-model --arch llama --shape gugugo-7b --type f16 --vocab "$root/deps/llama/src/models/ggml-vocab-llama-spm.gguf" --out "$f16"; } >"$out/7b-make.txt" 2>&1
-		{ time "$bin/llama-quantize" "$f16" "$q4" Q4_K_M; } >>"$out/7b-make.txt" 2>&1
-		rm -f "$f16"
+		src=${LLAMA_SRC:-$root/deps/llama/src}
+		{
+			time "$gugugo" dev tiny-model --arch llama --shape gugugo-7b --type f16 --vocab "$src/models/ggml-vocab-llama-spm.gguf" --out "$f16" &&
+				time "$bin/llama-quantize" "$f16" "$q4.part" Q4_K_M && mv "$q4.part" "$q4"
+		} >"$out/7b-make.txt" 2>&1
+		rm -f "$f16" "$q4.part"
 	fi
 	"$gugugo" bench --model "$q4" --tokens 128 --reps 5 >"$out/gugugo-7b.txt" 2>&1
 	"$bin/llama-bench" -m "$q4" -p 32 -n 128 -r 5 >"$out/llama-bench-7b.txt" 2>&1

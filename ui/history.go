@@ -216,7 +216,7 @@ func (w *Window) toggleHistory() {
 
 // restore puts a history entry back in both panes, with its direction, without translating it again.
 func (w *Window) restore(e history.Entry) {
-	w.core.Stop()
+	w.discard()
 	w.swapping = true
 	w.setMode(app.ModeOf(e.Direction))
 	w.source.SetText(e.Source)

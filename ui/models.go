@@ -58,7 +58,7 @@ func (w *Window) showModels() {
 		list.RemoveAll()
 		for _, e := range w.core.Catalogue() {
 			title := widget.NewLabelWithStyle(e.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			about := widget.NewLabel(fmt.Sprintf("%s\nDownload %s · needs about %s of GPU memory (or RAM on the CPU)", e.About, download.FormatSize(e.DownloadSize()), download.FormatSize(int64(e.Memory().Total()))))
+			about := widget.NewLabel(fmt.Sprintf("%s\nDownload %s · needs about %s of GPU memory", e.About, download.FormatSize(e.DownloadSize()), download.FormatSize(int64(e.Memory().Total()))))
 			about.Wrapping = fyne.TextWrapWord
 			var buttons []fyne.CanvasObject
 			if e.Installed(w.core.ModelDir()) {
@@ -110,6 +110,7 @@ func (w *Window) onModel(s app.ModelStatus) {
 	case app.ModelLoading:
 		if !s.Reloaded {
 			w.modelLabel.SetText(filepath.Base(s.Path))
+			w.showMain() // the progress is in the main window's status bar
 		}
 		w.progress.SetValue(float64(s.Progress))
 		w.progress.Show()

@@ -91,12 +91,22 @@ func (w *Window) doStop() { w.core.Stop() }
 // translation, so nothing needs translating.
 func (w *Window) doSwap() {
 	src, dst := w.source.Text, w.target.Text()
-	w.core.Stop()
+	w.discard()
 	w.swapping = true
 	w.setMode(w.mode().Swapped())
 	w.source.SetText(dst)
 	w.swapping = false
 	w.target.SetText(src)
+}
+
+// discard drops the translation in flight, whose last updates would overwrite the texts about to be put in place.
+func (w *Window) discard() {
+	w.core.Discard()
+	if w.translating {
+		w.translating = false
+		w.stop.Disable()
+		w.setState("")
+	}
 }
 
 func (w *Window) doCopy() {

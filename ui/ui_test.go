@@ -203,7 +203,7 @@ func TestSwapSwapsDirectionAndText(t *testing.T) {
 	w.ui(func() { test.Type(w.source, "사과") })
 	eventually(t, w, "a translation", func() bool { return w.target.Text() == eng.Want("사과") })
 	before := len(eng.RequestTexts())
-	last := w.core.LastRequest()
+	last := w.core.Requests()
 	w.ui(w.doSwap)
 	if w.read(func() string { return w.direction.Selected }) != app.ModeEnglishToKorean.Label() {
 		t.Errorf("direction %q", w.direction.Selected)
@@ -211,8 +211,8 @@ func TestSwapSwapsDirectionAndText(t *testing.T) {
 	if src, dst := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text() }); src != eng.Want("사과") || dst != "사과" {
 		t.Errorf("after swap: source %q, target %q", src, dst)
 	}
-	if n, id := len(eng.RequestTexts()), w.core.LastRequest(); n != before || id != last {
-		t.Errorf("swapping started %d translations (request %d after %d)", n-before, id, last)
+	if n, id := len(eng.RequestTexts()), w.core.Requests(); n != before || id != last {
+		t.Errorf("swapping started %d translations (%d requests asked for, %d before)", n-before, id, last)
 	}
 }
 
@@ -241,10 +241,29 @@ func TestIMECommitAfterTranslatePress(t *testing.T) {
 	eventually(t, w, "the full text translated", func() bool { return w.target.Text() == eng.Want("안녕하세요") })
 	// Well after the press, edits wait for the button again.
 	w.followUntil = time.Time{}
-	last := w.core.LastRequest()
+	last := w.core.Requests()
 	w.ui(func() { w.source.SetText("다른 글") })
-	if id := w.core.LastRequest(); id != last {
-		t.Errorf("an edit well after the press started request %d", id)
+	if id := w.core.Requests(); id != last {
+		t.Errorf("an edit well after the press started a translation (%d requests asked for, %d before)", id, last)
+	}
+}
+
+// Swapping while a translation streams puts the texts in place for good: the translation's last updates are dropped.
+func TestSwapDuringATranslationKeepsTheSwappedTexts(t *testing.T) {
+	eng := &apptest.Engine{Pieces: 1000, Delay: 2 * time.Millisecond}
+	w := readyWindow(t, eng)
+	w.core.Settings.AutoTranslate = false
+	w.ui(func() { w.source.SetText("긴 글") })
+	w.ui(func() { test.Tap(w.translate) })
+	eventually(t, w, "streaming", func() bool { return strings.Count(w.target.Text(), "]") > 3 })
+	var src, dst string
+	w.ui(func() { src, dst = w.source.Text, w.target.Text(); w.doSwap() })
+	w.core.Wait() // the cancelled translation's goroutine has ended: whatever it sent is queued before the next read
+	if gotSrc, gotDst := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text() }); gotSrc != dst || gotDst != src {
+		t.Errorf("after the swap: source %q, target %q", gotSrc, gotDst)
+	}
+	if state, stop := w.read(func() string { return w.stateLabel.Text }), w.read(func() string { return fmt.Sprint(w.stop.Disabled()) }); strings.HasPrefix(state, "Translating") || stop != "true" {
+		t.Errorf("after the swap: status %q, Stop disabled %s", state, stop)
 	}
 }
 
@@ -405,13 +424,13 @@ func TestHistoryRecordsFinalTextsAndRestores(t *testing.T) {
 	eventually(t, w, "one entry for the typed word", func() bool { return h.count == 1 })
 	w.ui(func() { w.source.SetText("The weather is nice") })
 	eventually(t, w, "a second entry", func() bool { return h.count == 2 })
-	last := w.core.LastRequest()
+	last := w.core.Requests()
 	w.ui(func() { h.list.Select(1) })
 	if src, dst, dir := w.read(func() string { return w.source.Text }), w.read(func() string { return w.target.Text() }), w.read(func() string { return w.direction.Selected }); src != "사과" || dst != eng.Want("사과") || dir != app.ModeKoreanToEnglish.Label() {
 		t.Errorf("restored %q → %q (%s)", src, dst, dir)
 	}
-	if n, id := len(eng.RequestTexts()), w.core.LastRequest(); n != 2 || id != last {
-		t.Errorf("restoring translated again: %d requests, request %d after %d", n, id, last)
+	if n, id := len(eng.RequestTexts()), w.core.Requests(); n != 2 || id != last {
+		t.Errorf("restoring translated again: %d requests, %d requests asked for, %d before", n, id, last)
 	}
 }
 
@@ -460,7 +479,7 @@ func TestHistoryOffWritesNothing(t *testing.T) {
 	h := w.history
 	w.ui(func() { h.keep.SetChecked(false) })
 	w.ui(func() { test.Type(w.source, "비밀") })
-	eventually(t, w, "the translation", func() bool { return w.target.Text() == eng.Want("비밀") })
+	eventually(t, w, "the translation", func() bool { return strings.HasPrefix(w.stateLabel.Text, "Done in") })
 	w.core.Wait()
 	if n, _ := h.store.Count(context.Background()); n != 0 {
 		t.Errorf("%d entries written with history off", n)

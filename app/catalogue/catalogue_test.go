@@ -49,8 +49,8 @@ func TestCatalogueEntriesAreComplete(t *testing.T) {
 
 func TestMemoryFigures(t *testing.T) {
 	for name, want := range map[string][2]float64{
-		// On an H100 the 7B Q4_K_M with one 2,048-token context took 5,570 MiB in all, the CUDA runtime's few hundred
-		// MiB included (../shared/FACTS.md).
+		// On an H100 a Q4_K_M of the 7B's shape with one 2,048-token context took 5,674 MiB in all, the CUDA
+		// runtime's few hundred MiB included (docs/performance.md).
 		"gugugo-7b": {4.8, 5.6}, "gugugo-7b-q4_k_s": {4.6, 5.4}, "gugugo-7b-q8_0": {7.5, 8.5}, "gugugo-1.3b": {1.3, 2.2},
 	} {
 		e, _ := Find(name)

@@ -261,7 +261,6 @@ func (i *Info) sizeTensors(headerEnd, fileSize uint64) error {
 		order[k] = k
 	}
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(i.TensorInfos[a].Offset, i.TensorInfos[b].Offset) })
-	var end uint64
 	for k, idx := range order {
 		t := &i.TensorInfos[idx]
 		next := fileSize - min(dataStart, fileSize)
@@ -275,10 +274,6 @@ func (i *Info) sizeTensors(headerEnd, fileSize uint64) error {
 		if need := t.Type.minSize(t.Dims); need > t.Size {
 			return fmt.Errorf("%w: tensor %s needs %d bytes, the file has %d for it", ErrIncomplete, t.Name, need, t.Size)
 		}
-		end = max(end, dataStart+t.Offset+t.Size)
-	}
-	if end > fileSize {
-		return fmt.Errorf("%w: its tensors end at byte %d, the file has %d", ErrIncomplete, end, fileSize)
 	}
 	return nil
 }

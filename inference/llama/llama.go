@@ -252,11 +252,6 @@ func (m *Model) Size() uint64 { return uint64(C.gg_model_size(m.c)) }
 // Params is the number of parameters.
 func (m *Model) Params() uint64 { return uint64(C.gg_model_n_params(m.c)) }
 
-// KVBytesPerToken is what one token takes in an f16 KV cache (keys and values of every layer).
-func (m *Model) KVBytesPerToken() uint64 {
-	return 2 * 2 * uint64(C.gg_model_n_layer(m.c)) * uint64(C.gg_model_n_embd(m.c))
-}
-
 // Layers is the number of repeating layers (blocks).
 func (m *Model) Layers() int { return int(C.gg_model_n_layer(m.c)) }
 
