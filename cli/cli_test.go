@@ -20,14 +20,12 @@ import (
 // The tests run the command line in this process, as main does, on the real llama.cpp libraries of deps/llama/lib
 // (found from the source tree, see inference/llama.LibraryDirs) and on tiny generated models, on the CPU.
 
-var modelDir string
-
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "gugugo-cli-test")
 	if err != nil {
 		panic(err)
 	}
-	modelDir = dir
+	models = tinymodel.NewCache(dir)
 	// The test binary is not gugugo: it must not start itself as a GPU probe's child, nor read or write the user's
 	// cache of probe verdicts, nor pick up the user's model.
 	os.Setenv("GUGUGO_GPU", "off")
@@ -38,24 +36,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var (
-	modelMu sync.Mutex
-	models  = map[string]string{}
-)
+// models holds the test models, written once per test binary.
+var models *tinymodel.Cache
 
 // testModel writes a model once per test binary.
 func testModel(t testing.TB, name string, o tinymodel.Options) string {
 	t.Helper()
-	modelMu.Lock()
-	defer modelMu.Unlock()
-	if p, ok := models[name]; ok {
-		return p
-	}
-	p := filepath.Join(modelDir, name+".gguf")
-	if err := tinymodel.Write(p, o); err != nil {
+	p, err := models.Path(name, o)
+	if err != nil {
 		t.Fatal(err)
 	}
-	models[name] = p
 	return p
 }
 

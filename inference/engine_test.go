@@ -16,8 +16,6 @@ import (
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
 )
 
-var modelDir string
-
 func TestMain(m *testing.M) {
 	if code, ok := RunProbeChild(); ok { // a GPU plugin's probe started this binary again, as main does
 		os.Exit(code)
@@ -26,30 +24,22 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	modelDir = dir
+	models = tinymodel.NewCache(dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-var (
-	modelMu sync.Mutex
-	models  = map[string]string{}
-)
+// models holds the test models, written once per test binary.
+var models *tinymodel.Cache
 
 // model writes a test model once per test binary.
 func model(t testing.TB, name string, o tinymodel.Options) string {
 	t.Helper()
-	modelMu.Lock()
-	defer modelMu.Unlock()
-	if p, ok := models[name]; ok {
-		return p
-	}
-	p := filepath.Join(modelDir, name+".gguf")
-	if err := tinymodel.Write(p, o); err != nil {
+	p, err := models.Path(name, o)
+	if err != nil {
 		t.Fatal(err)
 	}
-	models[name] = p
 	return p
 }
 
@@ -155,17 +145,26 @@ func TestScriptedTranslationStopsAtMarker(t *testing.T) {
 	}
 }
 
+// Korean that comes as byte tokens streams whole characters only, and the end-of-sequence token ends the
+// translation: 안 is EC 95 88, three single-byte tokens (GPT-2's byte-level BPE) or byte-fallback pieces
+// (SentencePiece, after a space piece).
 func TestHangulSplitAcrossTokens(t *testing.T) {
-	// 안 is EC 95 88: three single-byte tokens.
-	e := load(t, scripted(t, "gptneox", "utf8", -1, " Hello", " \xec", "\x95", "\x88", "입니다", "<|endoftext|>"), DefaultOptions())
-	res, pieces := translate(t, e, Request{Text: "hi", Direction: EnglishToKorean})
-	if res.Text != "Hello 안입니다" || res.Stop != StopEOG {
-		t.Fatalf("got %q (stop %s)", res.Text, res.Stop)
-	}
-	for _, p := range pieces {
-		if !utf8.ValidString(p) {
-			t.Errorf("broken UTF-8 streamed: %q", p)
-		}
+	for arch, script := range map[string][]string{
+		"gptneox": {" Hello", " \xec", "\x95", "\x88", "입니다", "<|endoftext|>"},
+		"llama":   {" Hello", " ", "\xec", "\x95", "\x88", "입니다", "</s>", " the"},
+	} {
+		t.Run(arch, func(t *testing.T) {
+			e := load(t, scripted(t, arch, "utf8", -1, script...), DefaultOptions())
+			res, pieces := translate(t, e, Request{Text: "hi", Direction: EnglishToKorean})
+			if res.Text != "Hello 안입니다" || res.Stop != StopEOG {
+				t.Fatalf("got %q (stop %s), want \"Hello 안입니다\" at end of sequence", res.Text, res.Stop)
+			}
+			for _, p := range pieces {
+				if !utf8.ValidString(p) {
+					t.Errorf("broken UTF-8 streamed: %q", p)
+				}
+			}
+		})
 	}
 }
 

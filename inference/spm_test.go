@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/gugugo-desktop/gugugo/inference/gguf"
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
@@ -71,22 +70,6 @@ func checkSPMPrompt(t *testing.T, path string) {
 			t.Errorf("%s: the prompt ends with the piece %q", d, last)
 		}
 		t.Logf("%s: %q", d, pieces)
-	}
-}
-
-// Korean that the vocabulary writes as byte-fallback pieces streams whole characters only, and the end-of-sequence
-// token ends the translation.
-func TestSPMByteFallbackStreamsWholeCharactersAndStopsAtEOS(t *testing.T) {
-	// 안 is EC 95 88: three byte-fallback pieces after a space piece.
-	e := load(t, scripted(t, "llama", "spm-utf8", -1, " Hello", " ", "\xec", "\x95", "\x88", "입니다", "</s>", " the"), DefaultOptions())
-	res, pieces := translate(t, e, Request{Text: "hi", Direction: EnglishToKorean})
-	if res.Text != "Hello 안입니다" || res.Stop != StopEOG {
-		t.Fatalf("got %q (stop %s), want \"Hello 안입니다\" at end of sequence", res.Text, res.Stop)
-	}
-	for _, p := range pieces {
-		if !utf8.ValidString(p) {
-			t.Errorf("broken UTF-8 streamed: %q", p)
-		}
 	}
 }
 
