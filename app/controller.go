@@ -58,8 +58,6 @@ type ControllerOptions struct {
 	// Do runs a function on the front end's goroutine later, without waiting for it (fyne.Do): Close waits for
 	// goroutines that call it.
 	Do func(func())
-	// HistoryPath is the history database; "" leaves history off.
-	HistoryPath string
 	// Catalogue replaces the model catalogue and ModelDir the folder models are installed in (tests).
 	Catalogue []catalogue.Entry
 	ModelDir  string

@@ -62,7 +62,7 @@ func (w *Window) showModels() {
 			about.Wrapping = fyne.TextWrapWord
 			var buttons []fyne.CanvasObject
 			if e.Installed(w.core.ModelDir()) {
-				use := widget.NewButtonWithIcon("Use", theme.ConfirmIcon(), func() { d.Hide(); w.loadModel(e.Path(w.core.ModelDir())) })
+				use := widget.NewButtonWithIcon("Use", theme.ConfirmIcon(), func() { d.Hide(); w.core.LoadModel(e.Path(w.core.ModelDir())) })
 				use.Importance = widget.HighImportance
 				remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
 					dialog.ShowConfirm("Remove "+e.Title+"?", "The file is deleted; it can be downloaded again.", func(ok bool) {
@@ -98,11 +98,6 @@ func (w *Window) showModels() {
 	d = dialog.NewCustom("Models", "Close", container.NewBorder(top, container.NewBorder(nil, nil, nil, open, note), nil, nil, container.NewVScroll(list)), w.win)
 	d.Resize(fyne.NewSize(720, 560))
 	d.Show()
-}
-
-func (w *Window) loadModel(path string) {
-	w.showMain()
-	w.core.LoadModel(path)
 }
 
 func (w *Window) onModel(s app.ModelStatus) {

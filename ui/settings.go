@@ -25,7 +25,7 @@ func (w *Window) openModelDialog() {
 		}
 		path := r.URI().Path()
 		r.Close()
-		w.loadModel(path)
+		w.core.LoadModel(path)
 	}, w.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".gguf"}))
 	d.Resize(fyne.NewSize(720, 480))
@@ -203,7 +203,7 @@ func (w *Window) applySettings(n app.Settings) {
 	w.applyDesktop()
 	w.refreshTray()
 	if reload && n.ModelPath != "" {
-		w.loadModel(n.ModelPath)
+		w.core.LoadModel(n.ModelPath)
 	}
 }
 

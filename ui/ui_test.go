@@ -283,11 +283,11 @@ func TestWelcomeScreenAndFailedLoad(t *testing.T) {
 	if w.read(func() string { return fmt.Sprint(w.welcome.content.Visible(), w.main.Visible()) }) != "true false" {
 		t.Fatal("a first run does not show the welcome screen")
 	}
-	w.ui(func() { w.loadModel("/models/bad.gguf") })
+	w.ui(func() { w.core.LoadModel("/models/bad.gguf") })
 	eventually(t, w, "the error on the welcome screen", func() bool {
 		return w.welcome.content.Visible() && strings.Contains(w.welcome.errText.Text, "not a GGUF model file")
 	})
-	w.ui(func() { w.loadModel("/models/good.gguf") })
+	w.ui(func() { w.core.LoadModel("/models/good.gguf") })
 	eventually(t, w, "the main view", func() bool { return w.stateLabel.Text == "Ready" && w.main.Visible() && !w.welcome.content.Visible() })
 	if got := LoadedModelPath(w); got != "/models/good.gguf" {
 		t.Errorf("model path saved as %q", got)

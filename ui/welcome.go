@@ -115,12 +115,10 @@ func (s *welcomeScreen) setError(err error) {
 	s.errText.Show()
 }
 
-// showPull switches between the choices and a download's progress.
+// showPull switches between the choices and a download's progress (setPull fills it in).
 func (s *welcomeScreen) showPull(running bool) {
 	if running {
 		s.choices.Hide()
-		s.pullText.SetText("Starting the download…")
-		s.pullBar.SetValue(0)
 		s.pullBar.Show()
 		s.cancel.Show()
 		s.pullBox.Show()

@@ -113,7 +113,7 @@ func NewWindow(a fyne.App, opts Options) *Window {
 		path = w.core.Settings.ModelPath
 	}
 	if path != "" {
-		w.loadModel(path)
+		w.core.LoadModel(path)
 	} else {
 		w.showWelcome(nil)
 	}
