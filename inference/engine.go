@@ -14,13 +14,16 @@ import (
 )
 
 // Engine holds one loaded model and translates with it. Translate may be called from several goroutines: calls are
-// served one at a time, in turn, and a call waiting for its turn gives up when its context ends.
+// served one at a time, in turn, and a call waiting for its turn gives up when its context ends. TranslateShared
+// calls are decoded together, all in one turn.
 type Engine struct {
 	turn  chan struct{}
 	opts  Options
 	model *llama.Model
 	lctx  *llama.Context
 	lanes []*lane // created on the first document
+	// shared holds the requests of TranslateShared; a run of them holds the turn while any is in flight.
+	shared sharedQueue
 	info  ModelInfo
 	// kvPerToken is what a token takes in the KV cache, all layers together (Memory).
 	kvPerToken uint64

@@ -178,8 +178,9 @@ func (ln *lane) end(seq int) {
 
 // seqState is a sentence being decoded in one of the parallel sequences.
 type seqState struct {
-	unit int
-	seq  int
+	unit   int
+	seq    int
+	prompt int // prompt tokens, reported with the first piece
 	pos  int
 	tok  llama.Token
 	row  int
@@ -210,27 +211,47 @@ func newSentenceQueue(units []Segment, req job, lanes int) *sentenceQueue {
 	return d
 }
 
-// take gives lane i's next sentence to start, or false when none waits for it.
-func (d *sentenceQueue) take(i int) (int, bool) {
+func (d *sentenceQueue) take(i int) (int, string, job, bool) {
 	u := d.next[i]
 	if u >= len(d.units) {
-		return 0, false
+		return 0, "", job{}, false
 	}
 	d.next[i] += len(d.next)
-	return u, true
+	return u, d.units[u].Text, d.req, true
 }
 
-// waiting reports whether sentences wait for lane i.
 func (d *sentenceQueue) waiting(i int) bool {
 	return d.next[i] < len(d.units)
 }
 
+func (d *sentenceQueue) room(_, active int) bool { return active < d.share }
+
+func (d *sentenceQueue) alive(int) bool { return true }
+
+func (d *sentenceQueue) idle(int) bool { return false }
+
+// sentenceSource is what a lane decodes: a document's sentences (sentenceQueue), or the sentences of the requests
+// that several callers make at once (sharedRun).
+type sentenceSource interface {
+	// take gives lane i's next sentence to start (its unit number, text and job), or false when none waits.
+	take(i int) (unit int, text string, j job, ok bool)
+	// waiting reports whether sentences wait for lane i.
+	waiting(i int) bool
+	// room reports whether lane i, decoding active sentences, may start another.
+	room(i, active int) bool
+	// alive reports whether a unit's translation is still wanted.
+	alive(unit int) bool
+	// idle is called when lane i has nothing to decode; it returns once there is work (true) or the lane is to stop.
+	idle(i int) bool
+}
+
 // piece is new text of a sentence, from one decode step of a lane.
 type piece struct {
-	unit int
-	text string
-	end  bool
-	stop StopReason
+	unit   int
+	text   string
+	end    bool
+	stop   StopReason
+	prompt int // the sentence's prompt tokens, on its first piece
 }
 
 // laneStep is what a lane reports after each decode step; a last one ends its reports, with the error that stopped
@@ -243,38 +264,70 @@ type laneStep struct {
 	err       error
 }
 
+// ordered puts the pieces of a text's sentences, which come from the lanes in any order, back in the text's order:
+// the earliest unfinished sentence is emitted as it is generated, a later one as soon as every one before it is done.
+type ordered struct {
+	units    []Segment
+	out      []strings.Builder
+	finished []bool
+	head     int // the earliest unfinished sentence
+	shown    int // bytes of it emitted
+	done     int
+	emit     func(string)
+}
+
+func newOrdered(units []Segment, emit func(string)) *ordered {
+	return &ordered{units: units, out: make([]strings.Builder, len(units)), finished: make([]bool, len(units)), emit: emit}
+}
+
+// add records a piece of sentence u and reports whether it ended the sentence. Nothing is emitted until flush.
+func (o *ordered) add(u int, p piece) bool {
+	o.out[u].WriteString(p.text)
+	if p.end {
+		o.finished[u] = true
+		o.done++
+	}
+	return p.end
+}
+
+// flush emits what the order allows, unless cancelled reports true.
+func (o *ordered) flush(cancelled func() bool) {
+	for o.head < len(o.units) && !cancelled() {
+		if t := o.out[o.head].String(); len(t) > o.shown {
+			o.emit(t[o.shown:])
+			o.shown = len(t)
+		}
+		if !o.finished[o.head] || cancelled() {
+			break
+		}
+		if o.head < len(o.units)-1 {
+			o.emit(o.units[o.head].Sep)
+		}
+		o.head++
+		o.shown = 0
+	}
+}
+
+// complete reports whether every sentence is done.
+func (o *ordered) complete() bool { return o.done == len(o.units) }
+
 // translateParallel decodes the units as parallel sequences shared among the lanes, each lane starting a new one
-// whenever one of its sequences finishes, and streams the translations in document order: the earliest unfinished
-// sentence live, the later ones as soon as every sentence before them is done.
+// whenever one of its sequences finishes, and streams the translations in document order.
 func (e *Engine) translateParallel(ctx context.Context, units []Segment, req job, res *Result, emit func(string), start time.Time) error {
 	lanes, err := e.parallelLanes()
 	if err != nil {
 		return err
 	}
-	heading, err := e.model.Tokenize(req.Direction.heading(), true)
+	heading, err := e.heading(req.Direction)
 	if err != nil {
 		return err
 	}
-	if len(heading) > prefixCells {
-		heading = nil
-	}
 	res.Chunks = len(units)
-	doc := newSentenceQueue(units, req, len(lanes))
 	steps := make(chan laneStep, 4*len(lanes))
 	laneCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	for i, ln := range lanes {
-		go func() {
-			err := ln.useHeading(heading)
-			if err == nil {
-				err = e.runLane(laneCtx, ln, i, doc, steps)
-			}
-			steps <- laneStep{last: true, err: err}
-		}()
-	}
-	out := make([]strings.Builder, len(units))
-	finished := make([]bool, len(units))
-	head, shown, done := 0, 0, 0
+	e.startLanes(laneCtx, lanes, heading, newSentenceQueue(units, req, len(lanes)), steps)
+	text := newOrdered(units, emit)
 	var firstToken time.Time
 	var firstErr error
 	for running := len(lanes); running > 0; {
@@ -295,30 +348,14 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req job
 		res.PromptTokens += s.prompt
 		res.GeneratedTokens += s.generated
 		for _, p := range s.pieces {
-			out[p.unit].WriteString(p.text)
-			if p.end {
-				finished[p.unit] = true
+			if text.add(p.unit, p) {
 				res.Stop = p.stop
-				done++
 				if req.OnProgress != nil {
-					req.OnProgress(done, len(units))
+					req.OnProgress(text.done, len(units))
 				}
 			}
 		}
-		for head < len(units) && ctx.Err() == nil {
-			if t := out[head].String(); len(t) > shown {
-				emit(t[shown:])
-				shown = len(t)
-			}
-			if !finished[head] || ctx.Err() != nil {
-				break
-			}
-			if head < len(units)-1 {
-				emit(units[head].Sep)
-			}
-			head++
-			shown = 0
-		}
+		text.flush(func() bool { return ctx.Err() != nil })
 	}
 	if err := ctx.Err(); err != nil {
 		res.Stop = StopCancelled
@@ -332,17 +369,40 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req job
 	return nil
 }
 
-// runLane decodes the sentences of doc for lane ln, the document's lane laneIndex, until none is left, reporting each
-// step on steps.
-func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, doc *sentenceQueue, steps chan<- laneStep) error {
+// heading is the tokens every prompt of direction d starts with, which a lane computes once; nil when too long.
+func (e *Engine) heading(d Direction) ([]llama.Token, error) {
+	heading, err := e.model.Tokenize(d.heading(), true)
+	if err != nil || len(heading) > prefixCells {
+		return nil, err
+	}
+	return heading, nil
+}
+
+// startLanes runs every lane on src, each in its own goroutine, reporting its steps on steps and ending with a
+// last report.
+func (e *Engine) startLanes(ctx context.Context, lanes []*lane, heading []llama.Token, src sentenceSource, steps chan<- laneStep) {
+	for i, ln := range lanes {
+		go func() {
+			err := ln.useHeading(heading)
+			if err == nil {
+				err = e.runLane(ctx, ln, i, src, steps)
+			}
+			steps <- laneStep{last: true, err: err}
+		}()
+	}
+}
+
+// runLane decodes the sentences of src for lane ln, src's lane laneIndex, until src has none left for it and lets
+// it stop, reporting each step on steps.
+func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, src sentenceSource, steps chan<- laneStep) error {
 	c, n := ln.ctx, ln.n
 	free := make([]int, n)
 	for i := range free {
 		free[i] = n - 1 - i
 	}
 	var active []*seqState
-	// held is a sentence taken from doc that did not fit this step's batch; it starts in the next one.
-	held, heldPrompt := -1, []llama.Token(nil)
+	// held is a sentence taken from src that did not fit this step's batch; it starts in the next one.
+	held, heldPrompt, heldJob := -1, []llama.Token(nil), job{}
 	throwaway := false // whether the batch holds the holder's throwaway token (see alternateAbove)
 	defer func() {
 		for _, s := range active {
@@ -358,21 +418,29 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, doc *sent
 		}
 		var report laneStep
 		c.BatchClear()
+		kept := active[:0]
 		for _, s := range active {
+			if !s.pad && !src.alive(s.unit) {
+				ln.end(s.seq) // its caller gave up: the sequence is free for another
+				free = append(free, s.seq)
+				continue
+			}
 			s.row = c.BatchAdd(s.tok, s.pos, s.seq, true)
 			s.pos++
+			kept = append(kept, s)
 		}
-		for len(free) > 0 && len(active) < doc.share && !(ln.firstAlone && step == 0 && len(active) > 0) {
+		active = kept
+		for len(free) > 0 && src.room(laneIndex, len(active)) && !(ln.firstAlone && step == 0 && len(active) > 0) {
 			if held < 0 {
-				u, ok := doc.take(laneIndex)
+				u, text, j, ok := src.take(laneIndex)
 				if !ok {
 					break
 				}
-				toks, err := e.model.Tokenize(doc.req.Direction.Prompt(doc.units[u].Text), true)
+				toks, err := e.model.Tokenize(j.Direction.Prompt(text), true)
 				if err != nil {
 					return err
 				}
-				held, heldPrompt = u, toks
+				held, heldPrompt, heldJob = u, toks, j
 			}
 			toks := heldPrompt
 			// The sequence computes its prompt from token from on; -1 leaves room for the throwaway token.
@@ -386,7 +454,8 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, doc *sent
 			seq := free[len(free)-1]
 			free = free[:len(free)-1]
 			ln.begin(seq, from > 0)
-			s := &seqState{unit: held, seq: seq, pos: len(toks), st: newStream(doc.req.limit(len(toks), seqCells), doc.req.forced())}
+			s := &seqState{unit: held, seq: seq, pos: len(toks), prompt: len(toks),
+				st: newStream(heldJob.limit(len(toks), seqCells), heldJob.forced())}
 			for j := from; j < len(toks); j++ {
 				s.row = c.BatchAdd(toks[j], j, seq, j == len(toks)-1)
 			}
@@ -395,9 +464,12 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, doc *sent
 			held = -1
 		}
 		if len(active) == 0 {
-			return nil
+			if !src.idle(laneIndex) {
+				return nil
+			}
+			continue
 		}
-		settled := held < 0 && !doc.waiting(laneIndex)
+		settled := held < 0 && !src.waiting(laneIndex)
 		throwaway = ln.alternateAbove > 0 && len(active) > ln.alternateAbove && step%2 == 1
 		if throwaway {
 			c.BatchAdd(0, len(ln.heading), n, false)
@@ -410,15 +482,16 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, doc *sent
 			throwaway = false
 		}
 		// The last few sentences keep one batch shape, so that a GPU replays the graph it captures for them. Once
-		// true, tail stays true: no sentence waits, and the batch only shrinks.
+		// true, tail stays true while no sentence waits: the batch only shrinks.
 		tail := ln.alternateAbove > 0 && settled && len(active) <= ln.alternateAbove
-		kept := active[:0]
+		kept = active[:0]
 		for _, s := range active {
 			if !s.pad {
 				s.tok = c.Next(s.row) // waits for the batch
 				report.generated++
 				text, end := s.st.step(e.model, s.tok)
-				report.pieces = append(report.pieces, piece{unit: s.unit, text: text, end: end, stop: s.st.stop})
+				report.pieces = append(report.pieces, piece{unit: s.unit, text: text, end: end, stop: s.st.stop, prompt: s.prompt})
+				s.prompt = 0
 				if !end {
 					kept = append(kept, s)
 					continue
@@ -436,7 +509,15 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, doc *sent
 		active = kept
 		steps <- report
 		if !slices.ContainsFunc(active, func(s *seqState) bool { return !s.pad }) && settled {
-			return nil // only pads are left: every sentence this lane took is done
+			// Only pads are left: every sentence this lane took is done.
+			for _, s := range active {
+				ln.end(s.seq)
+				free = append(free, s.seq)
+			}
+			active = active[:0]
+			if !src.idle(laneIndex) {
+				return nil
+			}
 		}
 	}
 }

@@ -10,7 +10,7 @@ func TestSentenceQueueDealsRoundRobin(t *testing.T) {
 	taken := func(d *sentenceQueue, lane int) []int {
 		var got []int
 		for {
-			u, ok := d.take(lane)
+			u, _, _, ok := d.take(lane)
 			if !ok {
 				return got
 			}

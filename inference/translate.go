@@ -68,7 +68,11 @@ const promptReserve = 16
 
 // fits reports whether a source text fits one prompt with room for its translation: a third of the context.
 func (e *Engine) fits(text string) bool {
-	budget := (e.info.ContextSize - 2*promptReserve) / 3
+	return e.fitsBudget(text, (e.info.ContextSize-2*promptReserve)/3)
+}
+
+// fitsBudget reports whether text is budget tokens or fewer.
+func (e *Engine) fitsBudget(text string, budget int) bool {
 	switch {
 	case len(text) <= budget: // a token is at least one byte
 		return true

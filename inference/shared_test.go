@@ -1,0 +1,151 @@
+package inference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
+)
+
+// sharedText is caller i's text: one to three sentences of the echo model's words, of different lengths, so that
+// callers' answers end at different steps and new ones start in freed sequences; the last caller's is a document of
+// six sentences, each translated on its own.
+func sharedText(words []string, i int) string {
+	var sb strings.Builder
+	n := i%3 + 1
+	if i == 15 {
+		n = 6
+	}
+	for s := range n {
+		w := strings.TrimSpace(words[(i+s)%len(words)])
+		fmt.Fprintf(&sb, "%s %s %s%s. ", w, strings.TrimSpace(words[(i+s+3)%len(words)]), w, strings.Repeat(" "+w, (i+s)%4))
+	}
+	return strings.TrimSpace(sb.String())
+}
+
+// Requests from many callers at once are decoded together, and each caller gets exactly the translation of its own
+// text that translating it alone gives, streamed in order.
+func TestSharedRequestsGetTheirOwnAnswers(t *testing.T) {
+	words := []string{" la", " li", " lu", " apple", " student", " weather", " good", " Hello", " world", " today"}
+	for _, lanes := range []int{1, 2} {
+		t.Run(fmt.Sprintf("lanes=%d", lanes), func(t *testing.T) {
+			e := load(t, model(t, "echo-gptneox", tinymodel.Options{Arch: "gptneox", Echo: words}), Options{Parallel: 4, Lanes: lanes})
+			const callers = 16
+			want := make([]string, callers)
+			for i := range want {
+				r, _ := translate(t, e, Request{Text: sharedText(words, i), Direction: Direction(i % 2)})
+				want[i] = r.Text
+			}
+			// Three rounds: the first callers start a run, later ones join it while it decodes, and the last round
+			// starts after the run has closed.
+			for round := range 3 {
+				var wg sync.WaitGroup
+				for i := range callers {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if round == 1 {
+							time.Sleep(time.Duration(i) * time.Millisecond)
+						}
+						var streamed strings.Builder
+						res, err := e.TranslateShared(context.Background(), Request{Text: sharedText(words, i), Direction: Direction(i % 2)}, func(p, soFar string) {
+							streamed.WriteString(p)
+							if soFar != streamed.String() {
+								t.Errorf("caller %d: text so far %q after %q", i, soFar, streamed.String())
+							}
+						})
+						switch {
+						case err != nil:
+							t.Errorf("round %d, caller %d: %v", round, i, err)
+						case res.Text != want[i] || streamed.String() != want[i]:
+							t.Errorf("round %d, caller %d got %q (streamed %q), alone %q", round, i, res.Text, streamed.String(), want[i])
+						case res.Chunks != 1 && i != 15 || res.Chunks != 6 && i == 15 || res.PromptTokens == 0 || res.GeneratedTokens == 0 || res.Stop == "":
+							t.Errorf("caller %d: %d chunks, %d prompt and %d generated tokens, stop %q", i, res.Chunks, res.PromptTokens, res.GeneratedTokens, res.Stop)
+						}
+					}()
+				}
+				wg.Wait()
+			}
+		})
+	}
+}
+
+// A caller that gives up gets its partial text and its context's error at once, frees its sequence for the others,
+// and leaves the engine as good as before, for shared and own translations.
+func TestSharedCallerGivesUp(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), Options{Parallel: 2, Lanes: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	pieces := 0
+	done := make(chan struct{})
+	var others sync.WaitGroup
+	// The endless one holds a sequence; two short ones share the other, and one of them waits for it.
+	for i := range 2 {
+		others.Add(1)
+		go func() {
+			defer others.Done()
+			<-done
+			res, err := e.TranslateShared(context.Background(), Request{Text: fmt.Sprintf("문장 %d", i), Direction: KoreanToEnglish, MaxTokens: 3}, nil)
+			if err != nil || res.Text != "Hello la li" {
+				t.Errorf("short request %d beside a cancelled one: %q, %v", i, res.Text, err)
+			}
+		}()
+	}
+	res, err := e.TranslateShared(ctx, Request{Text: "끝없이", Direction: KoreanToEnglish, MaxTokens: 100000}, func(string, string) {
+		if pieces++; pieces == 1 {
+			close(done)
+		}
+		if pieces == 3 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) || res.Stop != StopCancelled || !strings.HasPrefix(res.Text, "Hello la li") {
+		t.Fatalf("err %v, stop %s, text %q", err, res.Stop, res.Text)
+	}
+	others.Wait()
+	if r, _ := translate(t, e, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}); r.Text != "Hello la li" {
+		t.Errorf("own translation after a cancelled shared one: %q", r.Text)
+	}
+	if r, err := e.TranslateShared(context.Background(), Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 2}, nil); err != nil || r.Text != "Hello la" {
+		t.Errorf("shared translation after a cancelled one: %q, %v", r.Text, err)
+	}
+}
+
+// The window's own translations and shared ones take turns without mixing.
+func TestSharedAndOwnTranslationsTakeTurns(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "marker", -1, " Hello", " world", ".", "<", "/", "끝", ">", " the"), Options{Parallel: 4})
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := Request{Text: fmt.Sprintf("문장 %d.", i), Direction: KoreanToEnglish}
+			translateFn := e.TranslateShared
+			if i%3 == 0 {
+				translateFn = e.Translate
+			}
+			if res, err := translateFn(context.Background(), req, nil); err != nil || res.Text != "Hello world." {
+				t.Errorf("call %d: %q, %v", i, res.Text, err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestSharedEdgeCases(t *testing.T) {
+	e, err := Load(randomModel(t, "gptneox"), Options{Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := e.TranslateShared(context.Background(), Request{Text: "  \n "}, nil); err != nil || res.Text != "" {
+		t.Errorf("blank text: %q, %v", res.Text, err)
+	}
+	e.Close()
+	if _, err := e.TranslateShared(context.Background(), Request{Text: "hi"}, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("shared translation after Close: %v", err)
+	}
+}
