@@ -24,7 +24,7 @@ type Engine struct {
 	lanes []*lane // created on the first document
 	// shared holds the requests of TranslateShared; a run of them holds the turn while any is in flight.
 	shared sharedQueue
-	info  ModelInfo
+	info   ModelInfo
 	// kvPerToken is what a token takes in the KV cache, all layers together (Memory).
 	kvPerToken uint64
 }

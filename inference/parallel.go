@@ -181,10 +181,10 @@ type seqState struct {
 	unit   int
 	seq    int
 	prompt int // prompt tokens, reported with the first piece
-	pos  int
-	tok  llama.Token
-	row  int
-	st   *stream
+	pos    int
+	tok    llama.Token
+	row    int
+	st     *stream
 	// pad marks a finished sentence whose sequence stays in the batch, its tokens thrown away, to keep the
 	// batch's shape for the last few (see lane.alternateAbove).
 	pad bool
