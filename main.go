@@ -7,15 +7,11 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/cli"
 	"github.com/gugugo-desktop/gugugo/inference"
-	"github.com/gugugo-desktop/gugugo/ui"
-	_ "github.com/gugugo-desktop/gugugo/ui/localefix" // before Fyne's own init
 )
 
 func main() {
 	if code, ok := inference.RunProbeChild(); ok { // this process tries a GPU plugin for its parent (inference/probe.go)
 		os.Exit(code)
 	}
-	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, func(model string) {
-		ui.Run(model, os.Getenv("GUGUGO_UI_STATE"), cli.Version)
-	}))
+	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, openWindow))
 }

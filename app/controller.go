@@ -8,11 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
 	"github.com/gugugo-desktop/gugugo/app/download"
 	"github.com/gugugo-desktop/gugugo/app/history"
+	"github.com/gugugo-desktop/gugugo/app/server"
+	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 // Controller is the application core that a window drives: it owns the translation session, the loaded model, the
@@ -36,6 +39,9 @@ type Controller struct {
 	pulling   *pull
 	pulls     sync.WaitGroup // the download goroutine
 	closed    bool
+	sharing   *server.Server // nil unless other programs may use the model
+	// serverKey is the API key for the server engine being connected; the load runs off the UI goroutine.
+	serverKey atomic.Value
 }
 
 // Events are what a Controller reports, each on the front end's goroutine. Any may be nil.
@@ -73,8 +79,67 @@ func NewController(o ControllerOptions, ev Events) *Controller {
 		c.modelDir = catalogue.Dir()
 	}
 	c.session = NewSession(func() Translator { return c.models.Translator() }, func(u Update) { c.do(func() { c.onUpdate(u) }) })
-	c.models = NewModels(o.Load, func(s ModelStatus) { c.do(func() { c.onModel(s) }) })
+	load := func(path string, opts inference.Options) (Engine, error) {
+		if IsServerURL(path) {
+			key, _ := c.serverKey.Load().(string)
+			return inference.Connect(context.Background(), inference.RemoteOptions{URL: path, APIKey: key})
+		}
+		return o.Load(path, opts)
+	}
+	c.models = NewModels(load, func(s ModelStatus) { c.do(func() { c.onModel(s) }) })
 	return c
+}
+
+// IsServerURL reports whether a model's path is a server's URL (Settings.UseServer) rather than a file.
+func IsServerURL(path string) bool {
+	return strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://")
+}
+
+// LoadEngine loads what the settings choose to translate with: the server when UseServer is set, else the model
+// file; false when there is neither.
+func (c *Controller) LoadEngine() bool {
+	if c.Settings.UseServer && c.Settings.ServerURL != "" {
+		c.serverKey.Store(c.Settings.ServerKey)
+		c.models.Load(c.Settings.ServerURL, c.Settings.EngineOptions())
+		return true
+	}
+	if c.Settings.ModelPath != "" {
+		c.LoadModel(c.Settings.ModelPath)
+		return true
+	}
+	return false
+}
+
+// StartSharing lets other programs use the model through the local server (Settings.ShareAddr and ShareKey),
+// replacing the one running; it says why when it cannot listen.
+func (c *Controller) StartSharing() error {
+	c.StopSharing()
+	s, err := server.New(modelUse{c.models}, server.Options{Addr: c.Settings.ShareAddr, APIKey: c.Settings.ShareKey,
+		Model: func() string { return c.models.Info().Name }})
+	if err == nil {
+		err = s.Start()
+	}
+	if err != nil {
+		return err
+	}
+	c.sharing = s
+	return nil
+}
+
+// StopSharing stops the local server, if it runs.
+func (c *Controller) StopSharing() {
+	if c.sharing != nil {
+		c.sharing.Close()
+		c.sharing = nil
+	}
+}
+
+// SharingAddr is where the local server listens, or "" when it does not.
+func (c *Controller) SharingAddr() string {
+	if c.sharing == nil {
+		return ""
+	}
+	return c.sharing.Addr()
 }
 
 // SaveSettings writes the settings.
@@ -143,8 +208,8 @@ func (c *Controller) onModel(s ModelStatus) {
 	}
 	if s.State == ModelReady {
 		c.modelName = s.Info.Name
-		if !s.Reloaded {
-			c.Settings.ModelPath = s.Path
+		if !s.Reloaded && !IsServerURL(s.Path) {
+			c.Settings.ModelPath, c.Settings.UseServer = s.Path, false
 			c.SaveSettings()
 		}
 	}
@@ -316,6 +381,7 @@ func (c *Controller) RemoveModel(e catalogue.Entry) error { return e.Remove(c.mo
 // Close stops everything and waits for it: the translation, the download, the model, the history's writes.
 func (c *Controller) Close() {
 	c.closed = true
+	c.StopSharing()
 	c.CancelPull()
 	c.pulls.Wait()
 	c.session.Stop()

@@ -9,9 +9,11 @@ import (
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
-// Engine is a loaded model; *inference.Engine is one.
+// Engine is a loaded model; *inference.Engine is one, and so is *inference.Remote, a server's model.
 type Engine interface {
 	Translator
+	// TranslateShared translates a request decoded together with the others in flight (the local server's).
+	TranslateShared(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error)
 	Info() inference.ModelInfo
 	Close()
 }
@@ -97,6 +99,25 @@ func (u modelUse) Translate(ctx context.Context, req inference.Request, onPiece 
 	}
 	defer u.m.release()
 	return e.Translate(ctx, req, onPiece)
+}
+
+func (u modelUse) TranslateShared(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error) {
+	e, err := u.m.acquire()
+	if err != nil {
+		return inference.Result{}, err
+	}
+	defer u.m.release()
+	return e.TranslateShared(ctx, req, onPiece)
+}
+
+// Info describes the model loaded, or is empty.
+func (m *Models) Info() inference.ModelInfo {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.engine == nil {
+		return inference.ModelInfo{}
+	}
+	return m.engine.Info()
 }
 
 // acquire returns the engine for one translation, loading it again if it was unloaded for idleness.

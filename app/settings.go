@@ -2,8 +2,10 @@ package app
 
 import (
 	"runtime"
+	"strings"
 
 	"github.com/gugugo-desktop/gugugo/app/desktop"
+	"github.com/gugugo-desktop/gugugo/app/server"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -49,6 +51,16 @@ type Settings struct {
 	Popup         bool   // such a translation shows in a small window at the pointer instead of the main window
 	CloseToTray   bool   // closing the window keeps the app in the tray, where there is one
 	IdleMinutes   int    // the model is unloaded after this many minutes unused; 0: never
+
+	// UseServer translates with the model a server runs (ServerURL: llama-server, vLLM or another gugugo serve)
+	// instead of a model on this computer.
+	UseServer bool
+	ServerURL string
+	ServerKey string // the API key the server wants; "" for none
+
+	Share     bool   // let other programs use Gugugo through the local server
+	ShareAddr string // host:port it listens on
+	ShareKey  string // the API key it requires; needed for an address other computers reach
 }
 
 // Bounds of the font size setting.
@@ -60,7 +72,8 @@ const (
 // DefaultSettings are the settings of a first run.
 func DefaultSettings() Settings {
 	return Settings{GPULayers: -1, AutoTranslate: true, Theme: ThemeSystem, FontSize: 15, Direction: ModeAuto,
-		WindowWidth: 960, WindowHeight: 600, KeepHistory: true, HistoryMax: 10000, Hotkey: desktop.DefaultHotkey, CloseToTray: true}
+		WindowWidth: 960, WindowHeight: 600, KeepHistory: true, HistoryMax: 10000, Hotkey: desktop.DefaultHotkey, CloseToTray: true,
+		ShareAddr: server.DefaultAddr}
 }
 
 // LoadSettings reads the settings, with defaults for what is missing or out of range.
@@ -87,6 +100,12 @@ func LoadSettings(p Preferences) Settings {
 		Popup:         p.BoolWithFallback("popup", d.Popup),
 		CloseToTray:   p.BoolWithFallback("close_to_tray", d.CloseToTray),
 		IdleMinutes:   p.IntWithFallback("idle_minutes", d.IdleMinutes),
+		UseServer:     p.BoolWithFallback("use_server", d.UseServer),
+		ServerURL:     p.StringWithFallback("server_url", d.ServerURL),
+		ServerKey:     p.StringWithFallback("server_key", d.ServerKey),
+		Share:         p.BoolWithFallback("share", d.Share),
+		ShareAddr:     p.StringWithFallback("share_addr", d.ShareAddr),
+		ShareKey:      p.StringWithFallback("share_key", d.ShareKey),
 	}
 	return s.Normalized()
 }
@@ -112,6 +131,10 @@ func (s Settings) Normalized() Settings {
 		s.Hotkey = h.String()
 	} else if s.Hotkey != "" {
 		s.Hotkey = d.Hotkey
+	}
+	s.ServerURL, s.ServerKey, s.ShareKey = strings.TrimSpace(s.ServerURL), strings.TrimSpace(s.ServerKey), strings.TrimSpace(s.ShareKey)
+	if s.ShareAddr = strings.TrimSpace(s.ShareAddr); s.ShareAddr == "" {
+		s.ShareAddr = d.ShareAddr
 	}
 	if s.WindowWidth < 400 || s.WindowHeight < 300 {
 		s.WindowWidth, s.WindowHeight = d.WindowWidth, d.WindowHeight
@@ -141,6 +164,12 @@ func (s Settings) Save(p Preferences) {
 	p.SetBool("popup", s.Popup)
 	p.SetBool("close_to_tray", s.CloseToTray)
 	p.SetInt("idle_minutes", s.IdleMinutes)
+	p.SetBool("use_server", s.UseServer)
+	p.SetString("server_url", s.ServerURL)
+	p.SetString("server_key", s.ServerKey)
+	p.SetBool("share", s.Share)
+	p.SetString("share_addr", s.ShareAddr)
+	p.SetString("share_key", s.ShareKey)
 }
 
 // EngineOptions are the load options these settings ask for.

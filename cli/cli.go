@@ -31,6 +31,9 @@ Usage:
   gugugo show                                                 bring the running window to the front (or start it)
   gugugo translate-clipboard                                  translate the clipboard in the running window
   gugugo translate --model FILE [--to en|ko|auto] [TEXT...]   translate TEXT (or stdin), streaming to stdout
+                                                              (--server URL: with a server's model instead)
+  gugugo serve [--model FILE] [--addr HOST:PORT]              let other programs translate (DeepLX, LibreTranslate,
+                                                              OpenAI dialects) on http://127.0.0.1:1188
   gugugo bench --model FILE [--document]                      measure load, prompt and decode speed
   gugugo devices                                              list the devices models can run on
   gugugo model list|pull|path|rm|convert                      get a model (see gugugo model)
@@ -63,6 +66,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int 
 		err = translate(args[1:], stdin, stdout, stderr)
 	case "bench":
 		err = bench(args[1:], stdout, stderr)
+	case "serve":
+		err = serve(args[1:], stdout, stderr)
 	case "devices":
 		err = devices(stdout)
 	case instance.Show, instance.TranslateClipboard:

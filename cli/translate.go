@@ -17,6 +17,8 @@ import (
 
 type engineFlags struct {
 	model     *string
+	server    *string
+	serverKey *string
 	gpuLayers *int
 	threads   *int
 	ctxSize   *int
@@ -28,6 +30,8 @@ type engineFlags struct {
 func addEngineFlags(fs *flag.FlagSet) engineFlags {
 	return engineFlags{
 		model:     modelFlag(fs),
+		server:    fs.String("server", os.Getenv("GUGUGO_SERVER"), "translate with the model a server runs (llama-server, vLLM or gugugo serve), at this `URL`, instead of a local model (default $GUGUGO_SERVER)"),
+		serverKey: fs.String("server-key", os.Getenv("GUGUGO_SERVER_KEY"), "API `key` the --server wants (default $GUGUGO_SERVER_KEY)"),
 		gpuLayers: fs.Int("gpu-layers", -1, "layers to offload to the GPU (-1: all, 0: CPU only)"),
 		threads:   fs.Int("threads", 0, "CPU threads (0: one per core)"),
 		ctxSize:   fs.Int("ctx", 0, "context size in tokens (0: the model's)"),
@@ -37,9 +41,31 @@ func addEngineFlags(fs *flag.FlagSet) engineFlags {
 	}
 }
 
+// engine is a local model or a server's.
+type engine interface {
+	Translate(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error)
+	TranslateShared(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error)
+	Info() inference.ModelInfo
+	Close()
+}
+
+// open connects to --server when given, else loads the local model.
+func (f engineFlags) open(stderr io.Writer) (engine, error) {
+	if *f.server == "" {
+		return f.load(stderr)
+	}
+	if *f.model != "" && *f.model != os.Getenv("GUGUGO_MODEL") {
+		return nil, errors.New("give either --model or --server, not both")
+	}
+	return inference.Connect(context.Background(), inference.RemoteOptions{URL: *f.server, APIKey: *f.serverKey})
+}
+
 // load loads the model and says on stderr what became of the GPU: a plugin that failed its test run (the first
 // time it does), a model that fell back to the CPU.
 func (f engineFlags) load(stderr io.Writer) (*inference.Engine, error) {
+	if *f.server != "" {
+		return nil, errors.New("--server is for translating; this command runs a local model (--model)")
+	}
 	if *f.model == "" {
 		return nil, errors.New("no model: pass --model FILE (or set GUGUGO_MODEL)")
 	}
@@ -107,7 +133,7 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if auto {
 		dir = inference.DetectDirection(text)
 	}
-	eng, err := ef.load(stderr)
+	eng, err := ef.open(stderr)
 	if err != nil {
 		return err
 	}

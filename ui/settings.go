@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -117,7 +118,39 @@ func (w *Window) showSettings() {
 		toTray.Disable()
 	}
 
+	engines := []string{"This computer", "A server"}
+	engine := widget.NewRadioGroup(engines, nil)
+	engine.Horizontal = true
+	engine.SetSelected(engines[0])
+	if s.UseServer {
+		engine.SetSelected(engines[1])
+	}
+	serverURL := widget.NewEntry()
+	serverURL.SetText(s.ServerURL)
+	serverURL.SetPlaceHolder("http://gpu-box:8080")
+	serverURL.Validator = func(v string) error {
+		if engine.Selected == engines[1] && !app.IsServerURL(strings.TrimSpace(v)) {
+			return errors.New("the server's address starts with http:// or https://")
+		}
+		return nil
+	}
+	serverKey := widget.NewPasswordEntry()
+	serverKey.SetText(s.ServerKey)
+	serverKey.SetPlaceHolder("none")
+
+	share := checkbox("Let other programs use Gugugo", s.Share)
+	shareAddr := widget.NewEntry()
+	shareAddr.SetText(s.ShareAddr)
+	shareKey := widget.NewPasswordEntry()
+	shareKey.SetText(s.ShareKey)
+	shareKey.SetPlaceHolder("none (only programs on this computer can connect)")
+	shareNote := widget.NewLabel(w.sharingNote())
+	shareNote.Wrapping = fyne.TextWrapWord
+
 	translation := widget.NewForm(
+		&widget.FormItem{Text: "Engine", Widget: engine},
+		&widget.FormItem{Text: "Server", Widget: serverURL, HintText: "llama-server, vLLM or another Gugugo's server (gugugo serve), when the engine is a server"},
+		&widget.FormItem{Text: "Server API key", Widget: serverKey},
 		widget.NewFormItem("Model", containerRow(model, widget.NewButtonWithIcon("Models…", theme.StorageIcon(), w.showModels))),
 		&widget.FormItem{Text: "Device", Widget: device},
 		&widget.FormItem{Text: "GPU layers", Widget: gpu, HintText: "-1 puts every layer on the GPU, 0 runs on the CPU"},
@@ -138,6 +171,12 @@ func (w *Window) showSettings() {
 		&widget.FormItem{Text: "", Widget: copyResult},
 		&widget.FormItem{Text: "", Widget: toTray},
 	)
+	sharingForm := widget.NewForm(
+		&widget.FormItem{Text: "", Widget: share},
+		&widget.FormItem{Text: "Address", Widget: shareAddr, HintText: "host:port; 127.0.0.1 keeps it to this computer, 0.0.0.0 opens it to the network (needs a key)"},
+		&widget.FormItem{Text: "API key", Widget: shareKey},
+		&widget.FormItem{Text: "", Widget: shareNote},
+	)
 	historyForm := widget.NewForm(
 		&widget.FormItem{Text: "History entries", Widget: histMax, HintText: "the most kept; 0 keeps all"},
 		&widget.FormItem{Text: "History days", Widget: histDays, HintText: "how long an entry is kept; 0 keeps it forever"},
@@ -147,8 +186,9 @@ func (w *Window) showSettings() {
 		container.NewTabItem("Appearance", looks),
 		container.NewTabItem("Desktop", desktopForm),
 		container.NewTabItem("History", historyForm),
+		container.NewTabItem("Sharing", sharingForm),
 	)
-	fields := []*widget.Entry{gpu, threads, idle, hotkey, histMax, histDays}
+	fields := []*widget.Entry{gpu, threads, idle, hotkey, histMax, histDays, serverURL}
 	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", tabs, func(ok bool) {
 		if !ok {
 			return
@@ -176,6 +216,8 @@ func (w *Window) showSettings() {
 		n.Hotkey = strings.TrimSpace(hotkey.Text)
 		n.HotkeyPrimary, n.DoubleCopy, n.Popup = primary.Checked, double.Checked, popupCheck.Checked
 		n.CopyResult, n.CloseToTray = copyResult.Checked, toTray.Checked
+		n.UseServer, n.ServerURL, n.ServerKey = engine.Selected == engines[1], serverURL.Text, serverKey.Text
+		n.Share, n.ShareAddr, n.ShareKey = share.Checked, shareAddr.Text, shareKey.Text
 		w.applySettings(n)
 	}, w.win)
 	d.Resize(fyne.NewSize(640, 560))
@@ -196,15 +238,44 @@ func (w *Window) hotkeyNote() string {
 func (w *Window) applySettings(n app.Settings) {
 	n = n.Normalized()
 	old := w.core.Settings
-	reload := n.GPULayers != old.GPULayers || n.Threads != old.Threads || n.Device != old.Device
+	reload := n.GPULayers != old.GPULayers || n.Threads != old.Threads || n.Device != old.Device ||
+		n.UseServer != old.UseServer || n.UseServer && (n.ServerURL != old.ServerURL || n.ServerKey != old.ServerKey)
+	reshare := n.Share != old.Share || n.ShareAddr != old.ShareAddr || n.ShareKey != old.ShareKey
 	w.core.Settings = n
 	w.core.SaveSettings()
 	w.app.Settings().SetTheme(newTheme(n))
 	w.applyDesktop()
 	w.refreshTray()
-	if reload && n.ModelPath != "" {
-		w.core.LoadModel(n.ModelPath)
+	if reload {
+		w.core.LoadEngine()
 	}
+	if reshare {
+		w.applySharing()
+	}
+}
+
+// applySharing starts or stops the local server as the settings say, and tells the status bar.
+func (w *Window) applySharing() {
+	if !w.core.Settings.Share {
+		w.core.StopSharing()
+		return
+	}
+	if err := w.core.StartSharing(); err != nil {
+		w.setState("Not shared with other programs: " + err.Error())
+		return
+	}
+	w.setState("Other programs can use Gugugo at http://" + w.core.SharingAddr())
+}
+
+// sharingNote says where the local server listens and what to enter in other programs.
+func (w *Window) sharingNote() string {
+	addr := w.core.SharingAddr()
+	if addr == "" {
+		return "Now: off. When on, translators such as pot, Crow Translate, Zotero's PDF Translate, Kiss Translator and " +
+			"Immersive Translate can use Gugugo as a DeepLX, LibreTranslate or OpenAI service (see the README)."
+	}
+	return fmt.Sprintf("Now: listening on http://%s. DeepLX: http://%[1]s/translate; LibreTranslate: http://%[1]s; "+
+		"OpenAI: base URL http://%[1]s/v1, any model name.", addr)
 }
 
 // checkbox is a check box for a setting, ticked as the setting is.

@@ -108,15 +108,13 @@ func NewWindow(a fyne.App, opts Options) *Window {
 	w.win.SetCloseIntercept(w.onCloseRequest)
 	w.applyDesktop()
 
-	path := opts.ModelPath
-	if path == "" {
-		path = w.core.Settings.ModelPath
-	}
-	if path != "" {
-		w.core.LoadModel(path)
-	} else {
+	switch {
+	case opts.ModelPath != "":
+		w.core.LoadModel(opts.ModelPath)
+	case !w.core.LoadEngine():
 		w.showWelcome(nil)
 	}
+	w.applySharing()
 	return w
 }
 

@@ -39,6 +39,11 @@ func (e *Engine) FailOnce(err error) {
 	e.mu.Unlock()
 }
 
+// TranslateShared is Translate: the double has no turns to share.
+func (e *Engine) TranslateShared(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error) {
+	return e.Translate(ctx, req, onPiece)
+}
+
 // Translate streams the scripted pieces; it stops with the partial text when ctx ends.
 func (e *Engine) Translate(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error) {
 	e.mu.Lock()

@@ -1,0 +1,94 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"unicode"
+
+	"github.com/gugugo-desktop/gugugo/inference"
+)
+
+// language is "ko", "en", or "" for auto.
+type language string
+
+// parseLanguage reads a client's language code: DeepL's (KO, EN, EN-US, EN-GB), LibreTranslate's and ISO ones (ko,
+// en, kor, eng, ko-KR, en-US), names (Korean, English), and auto ("auto", "" or DeepL's none).
+func parseLanguage(code string) (language, error) {
+	c := strings.ToLower(strings.TrimSpace(code))
+	if i := strings.IndexAny(c, "-_"); i > 0 {
+		c = c[:i]
+	}
+	switch c {
+	case "", "auto", "detect":
+		return "", nil
+	case "ko", "kor", "korean", "한국어":
+		return "ko", nil
+	case "en", "eng", "english", "영어":
+		return "en", nil
+	}
+	return "", fmt.Errorf("language %q is not supported: Gugugo translates between Korean (ko) and English (en)", code)
+}
+
+// detect is the language of text, and the confidence in percent: the share of its letters in that language's script.
+func detect(text string) (language, float64) {
+	var hangul, latin int
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Hangul, r):
+			hangul++
+		case unicode.IsLetter(r):
+			latin++
+		}
+	}
+	lang, share := language("en"), float64(latin)
+	if inference.DetectDirection(text) == inference.KoreanToEnglish {
+		lang, share = "ko", float64(hangul)
+	}
+	if hangul+latin == 0 {
+		return lang, 0
+	}
+	return lang, math.Round(1000*share/float64(hangul+latin)) / 10
+}
+
+// plan is how one text is answered: translated in a direction, or returned as it is when it already is in the
+// target language.
+type plan struct {
+	source    language // as asked, or detected
+	target    language
+	direction inference.Direction
+	asIs      bool
+}
+
+// planFor decides a translation from the languages asked for (either may be auto) and the text.
+func planFor(text string, source, target language) plan {
+	p := plan{source: source, target: target}
+	if p.source == "" {
+		p.source, _ = detect(text)
+	}
+	if p.target == "" {
+		p.target = "en"
+		if p.source == "en" {
+			p.target = "ko"
+		}
+	}
+	p.asIs = p.source == p.target
+	p.direction = inference.KoreanToEnglish
+	if p.target == "ko" {
+		p.direction = inference.EnglishToKorean
+	}
+	return p
+}
+
+// run translates text by the plan (returning it as is when the plan says so), calling onPiece as the translation
+// grows.
+func (p plan) run(ctx context.Context, t Translator, text string, maxTokens int, onPiece func(piece, soFar string)) (inference.Result, error) {
+	if p.asIs {
+		if onPiece != nil && text != "" {
+			onPiece(text, text)
+		}
+		return inference.Result{Text: text, Direction: p.direction, Stop: inference.StopMarker}, nil
+	}
+	return t.TranslateShared(ctx, inference.Request{Text: text, Direction: p.direction, MaxTokens: maxTokens}, onPiece)
+}

@@ -1,0 +1,280 @@
+// Package server lets other programs translate with Gugugo: one HTTP port answering in the dialects translators'
+// clients speak: DeepLX and LibreTranslate (POST /translate, told apart by the body), and OpenAI (chat and raw
+// completions). Requests that arrive together are decoded together (inference.Engine.TranslateShared).
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gugugo-desktop/gugugo/inference"
+)
+
+// Translator translates one request, decoded together with the others in flight; *inference.Engine is one.
+type Translator interface {
+	TranslateShared(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error)
+}
+
+// DefaultAddr is where the server listens unless told otherwise: loopback only, on DeepLX's port, which clients
+// such as pot offer first.
+const DefaultAddr = "127.0.0.1:1188"
+
+// DefaultMaxBody is the largest request body accepted.
+const DefaultMaxBody = 1 << 20
+
+// maxInFlight is the most requests translated or waiting at once; beyond it a request is told to come back later.
+const maxInFlight = 256
+
+// Options configure a Server.
+type Options struct {
+	Addr string // host:port; "" is DefaultAddr
+	// APIKey, when set, is required of every request. It must be set to listen on anything but loopback.
+	APIKey  string
+	MaxBody int64 // 0 is DefaultMaxBody
+	// Model names the model for /v1/models and the replies; nil or "" gives "gugugo".
+	Model func() string
+	// Log, when set, is told of each request served: its dialect, status and duration.
+	Log func(Entry)
+}
+
+// Entry is one request served.
+type Entry struct {
+	Dialect  string
+	Path     string
+	Status   int
+	Chars    int // characters translated
+	Duration time.Duration
+	Err      error
+}
+
+// ErrKeyNeeded means the server was asked to listen beyond this computer without an API key.
+var ErrKeyNeeded = errors.New("an API key is required to listen on an address other computers can reach")
+
+// Server answers translation requests.
+type Server struct {
+	t        Translator
+	o        Options
+	inFlight chan struct{}
+
+	mu       sync.Mutex
+	listener net.Listener
+	http     *http.Server
+}
+
+// New checks the options and makes a server; it listens once Start is called.
+func New(t Translator, o Options) (*Server, error) {
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	host, _, err := net.SplitHostPort(o.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("address %q: %w (want host:port, such as %s)", o.Addr, err, DefaultAddr)
+	}
+	if !Loopback(host) && o.APIKey == "" {
+		return nil, fmt.Errorf("%s: %w", o.Addr, ErrKeyNeeded)
+	}
+	return &Server{t: t, o: o, inFlight: make(chan struct{}, maxInFlight)}, nil
+}
+
+// Loopback reports whether host names only this computer.
+func Loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Start listens and serves in the background.
+func (s *Server) Start() error {
+	l, err := net.Listen("tcp", s.o.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", s.o.Addr, err)
+	}
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.listener, s.http = l, hs
+	s.mu.Unlock()
+	go hs.Serve(l)
+	return nil
+}
+
+// Addr is the address listened on (with the port chosen when it was 0), or "" before Start.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener == nil {
+		return ""
+	}
+	return s.listener.Addr().String()
+}
+
+// Close stops listening and ends the requests in progress: their clients' connections close, which cancels their
+// translations.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	hs := s.http
+	s.http, s.listener = nil, nil
+	s.mu.Unlock()
+	if hs == nil {
+		return nil
+	}
+	return hs.Close()
+}
+
+// Handler answers every dialect on one mux.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /translate", s.translate)
+	mux.HandleFunc("GET /languages", s.languages)
+	mux.HandleFunc("POST /detect", s.detect)
+	mux.HandleFunc("POST /v1/chat/completions", s.chat)
+	mux.HandleFunc("POST /chat/completions", s.chat)
+	mux.HandleFunc("POST /v1/completions", s.completions)
+	mux.HandleFunc("POST /completions", s.completions)
+	mux.HandleFunc("GET /v1/models", s.models)
+	mux.HandleFunc("GET /models", s.models)
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		openAIError(w, http.StatusNotFound, fmt.Sprintf("no %s %s here: Gugugo serves POST /translate (DeepLX, LibreTranslate), /v1/chat/completions and /v1/completions (OpenAI)", r.Method, r.URL.Path), "not_found")
+	})
+	return s.guard(mux)
+}
+
+// guard answers CORS preflights (webview and browser clients send them), checks the API key and bounds the body.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, api-key, X-Requested-With, *")
+			h.Set("Access-Control-Max-Age", "86400")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if r.ContentLength > s.o.MaxBody {
+			tooLarge(w, r, s.o.MaxBody)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.o.MaxBody)
+		if r.Method == http.MethodPost && r.URL.Path == "/translate" {
+			if _, err := readTranslateBody(r); err != nil {
+				bodyError(w, r, err, s.o.MaxBody)
+				return
+			}
+		}
+		if s.o.APIKey != "" && !s.authorized(r) {
+			dialectError(w, r, http.StatusUnauthorized, "a valid API key is required: send it as Authorization: Bearer KEY (DeepLX also takes ?token=KEY)")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authorized reports whether the request carries the API key: as Authorization: Bearer or DeepL-Auth-Key, an
+// api-key header (Zotero sends both), DeepLX's ?token= or LibreTranslate's api_key field.
+func (s *Server) authorized(r *http.Request) bool {
+	var sent []string
+	if a := r.Header.Get("Authorization"); a != "" {
+		for _, scheme := range []string{"Bearer ", "DeepL-Auth-Key "} {
+			if k, ok := strings.CutPrefix(a, scheme); ok {
+				sent = append(sent, strings.TrimSpace(k))
+			}
+		}
+	}
+	sent = append(sent, r.Header.Get("api-key"), r.URL.Query().Get("token"), r.URL.Query().Get("api_key"))
+	if b, ok := r.Context().Value(bodyKey{}).(*translateBody); ok {
+		sent = append(sent, b.APIKey)
+	}
+	for _, k := range sent {
+		if k != "" && subtle.ConstantTimeCompare([]byte(k), []byte(s.o.APIKey)) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// dialectError answers with the error shape of the dialect the path speaks.
+func dialectError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	switch {
+	case strings.Contains(r.URL.Path, "completions") || strings.Contains(r.URL.Path, "models"):
+		openAIError(w, status, msg, "invalid_request_error")
+	case r.URL.Path == "/translate" && !libreRequest(r):
+		deeplxError(w, status, msg)
+	default:
+		libreError(w, status, msg)
+	}
+}
+
+func tooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
+	dialectError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than the server's limit of %d KiB", limit>>10))
+}
+
+// bodyError answers a body that could not be read: too large (413) or malformed (400).
+func bodyError(w http.ResponseWriter, r *http.Request, err error, limit int64) {
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		tooLarge(w, r, limit)
+		return
+	}
+	dialectError(w, r, http.StatusBadRequest, "malformed request body: "+err.Error())
+}
+
+// admit takes a place among the requests in flight, or answers 429.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
+	select {
+	case s.inFlight <- struct{}{}:
+		return true
+	default:
+		w.Header().Set("Retry-After", "1")
+		dialectError(w, r, http.StatusTooManyRequests, "too many requests at once; try again shortly")
+		return false
+	}
+}
+
+func (s *Server) leave() { <-s.inFlight }
+
+func (s *Server) modelName() string {
+	if s.o.Model != nil {
+		if m := s.o.Model(); m != "" {
+			return m
+		}
+	}
+	return "gugugo"
+}
+
+func (s *Server) log(e Entry) {
+	if s.o.Log != nil {
+		s.o.Log(e)
+	}
+}
+
+// translateStatus is the HTTP status for a failed translation: 503 while no model is loaded or it was unloaded, 500
+// otherwise. A cancelled one is not answered: its client is gone.
+func translateStatus(err error) int {
+	if errors.Is(err, inference.ErrClosed) || strings.Contains(err.Error(), "no model") {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
