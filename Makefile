@@ -6,7 +6,7 @@ VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 # The binary finds llama.cpp in lib/ beside itself (see inference/llama); -trimpath keeps the source path out of it.
 GOFLAGS_BUILD := -trimpath -ldflags "-X github.com/gugugo-desktop/gugugo/cli.Version=$(VERSION)"
 
-.PHONY: all deps build gpu run test bench package package-test clean
+.PHONY: all deps build server gpu run test bench package package-test clean
 
 all: build
 
@@ -20,6 +20,15 @@ build: deps
 	cp -u deps/llama/LICENSE $(LIBDIR)/LICENSE.llama.cpp
 	bash scripts/gpu.sh --auto $(LIBDIR)
 
+# The server build: the same commands without the window (-tags nogui), so that it starts on a machine without X11
+# or OpenGL libraries, such as a headless GPU server.
+SERVER_DIR := build/server
+server: deps
+	$(GO) build -tags nogui $(GOFLAGS_BUILD) -o $(SERVER_DIR)/gugugo .
+	mkdir -p $(SERVER_DIR)/lib
+	cp -u deps/llama/lib/*.so $(SERVER_DIR)/lib/
+	cp -u deps/llama/LICENSE $(SERVER_DIR)/lib/LICENSE.llama.cpp
+
 # GPU backend plugins of the same llama.cpp release for the GPU and runtime this machine has (make build fetches
 # them too when it finds a GPU), and the CUDA plugin built from source where none of them runs and the CUDA
 # toolkit is here (scripts/cuda-plugin.sh).
@@ -30,12 +39,13 @@ run: build
 	./$(BIN)
 
 # Test packages run one at a time (-p 1): llama.cpp spin-waits on one thread per core, and two test processes at
-# once on a small machine slow each other down by an order of magnitude.
+# once on a small machine slow each other down by an order of magnitude. The remote engine is tested against
+# llama.cpp's llama-server, built once from the pinned source into ~/.cache/gugugo (scripts/llama-server.sh).
 test:
 	bash scripts/deps.sh test
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	$(GO) vet ./...
-	LANG=en_US.UTF-8 $(GO) test -race -count=1 -p 1 ./...
+	$(GO) vet ./... && $(GO) vet -tags nogui .
+	GUGUGO_LLAMA_SERVER=$$(bash scripts/llama-server.sh) LANG=en_US.UTF-8 $(GO) test -race -count=1 -p 1 ./...
 	$(MAKE) build
 	bash scripts/cli-test.sh
 	bash scripts/gui-test.sh
@@ -46,10 +56,12 @@ bench: build
 
 # Packages: a .deb (nfpm, installed into deps/bin by the set-up) and a .tar.xz with an installer for a home folder.
 # Both hold the binary, its llama.cpp CPU libraries in a private folder found from the binary's own location, the
-# desktop entry, the icons, the licences, and scripts/gpu.sh to add a GPU plugin to the installed app.
+# desktop entry, the icons, the licences, scripts/gpu.sh to add a GPU plugin to the installed app, and a systemd
+# user unit for gugugo serve. A third, the server tarball, holds the server build (no window) and the same unit.
 PKG     := build/pkg
 ROOT    := $(PKG)/root/usr
 TARDIR  := $(PKG)/gugugo-$(VERSION)
+SRVDIR  := $(PKG)/gugugo-server-$(VERSION)
 package:
 	bash scripts/deps.sh package
 	$(GO) build -trimpath -ldflags "-s -w -X github.com/gugugo-desktop/gugugo/cli.Version=$(VERSION)" -o $(PKG)/gugugo .
@@ -62,14 +74,25 @@ package:
 	install -m 0644 assets/fonts/OFL.txt $(ROOT)/share/doc/gugugo/OFL-NanumGothic.txt
 	install -m 0644 deps/llama/LICENSE $(ROOT)/share/doc/gugugo/LICENSE.llama.cpp
 	install -m 0755 scripts/gpu.sh $(ROOT)/share/gugugo/gpu.sh
+	install -D -m 0644 packaging/gugugo-serve.service $(ROOT)/lib/systemd/user/gugugo-serve.service
 	VERSION=$(VERSION) deps/bin/nfpm package --config packaging/nfpm.yaml --packager deb --target build/
 	mkdir -p $(TARDIR) && cp -R $(ROOT)/bin $(ROOT)/lib $(ROOT)/share $(TARDIR)/
 	install -m 0755 packaging/install.sh $(TARDIR)/install.sh
 	tar -C $(PKG) -cJf build/gugugo-$(VERSION)-linux-amd64.tar.xz gugugo-$(VERSION)
+	$(GO) build -tags nogui -trimpath -ldflags "-s -w -X github.com/gugugo-desktop/gugugo/cli.Version=$(VERSION)" -o $(PKG)/gugugo-server .
+	rm -rf $(SRVDIR) && install -D -m 0755 $(PKG)/gugugo-server $(SRVDIR)/bin/gugugo
+	install -d $(SRVDIR)/lib/gugugo $(SRVDIR)/share/gugugo $(SRVDIR)/share/doc/gugugo
+	install -m 0644 deps/llama/lib/*.so $(SRVDIR)/lib/gugugo/
+	install -m 0644 deps/llama/LICENSE $(SRVDIR)/share/doc/gugugo/LICENSE.llama.cpp
+	install -m 0755 scripts/gpu.sh $(SRVDIR)/share/gugugo/gpu.sh
+	install -m 0644 packaging/gugugo-serve.service $(SRVDIR)/share/gugugo/gugugo-serve.service
+	install -m 0755 packaging/install-server.sh $(SRVDIR)/install.sh
+	tar -C $(PKG) -cJf build/gugugo-server-$(VERSION)-linux-amd64.tar.xz gugugo-server-$(VERSION)
 	@ls -l build/*.deb build/*.tar.xz
 
 package-test: package
-	bash scripts/package-test.sh build/gugugo_$(VERSION)_amd64.deb build/gugugo-$(VERSION)-linux-amd64.tar.xz
+	bash scripts/package-test.sh build/gugugo_$(VERSION)_amd64.deb build/gugugo-$(VERSION)-linux-amd64.tar.xz \
+		build/gugugo-server-$(VERSION)-linux-amd64.tar.xz
 
 clean:
 	rm -rf build

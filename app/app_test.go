@@ -186,7 +186,8 @@ func TestSettingsRoundTripAndBounds(t *testing.T) {
 	}
 	s := Settings{ModelPath: "/m.gguf", Device: "CUDA0", GPULayers: 10, Threads: 2, AutoTranslate: false, Theme: ThemeDark, FontSize: 20,
 		Direction: ModeEnglishToKorean, WindowWidth: 1200, WindowHeight: 800, KeepHistory: false, HistoryMax: 50, HistoryDays: 7,
-		Hotkey: "Super+F8", HotkeyPrimary: true, DoubleCopy: true, CopyResult: true, Popup: true, CloseToTray: false, IdleMinutes: 15}
+		Hotkey: "Super+F8", HotkeyPrimary: true, DoubleCopy: true, CopyResult: true, Popup: true, CloseToTray: false, IdleMinutes: 15,
+		UseServer: true, ServerURL: "http://gpu-box:8080", ServerKey: "k", Share: true, ShareAddr: "0.0.0.0:1188", ShareKey: "s"}
 	s.Save(p)
 	if got := LoadSettings(p); got != s {
 		t.Errorf("round trip: %+v", got)
@@ -196,8 +197,10 @@ func TestSettingsRoundTripAndBounds(t *testing.T) {
 	p.SetInt("direction", 9)
 	p.SetString("hotkey", "Shift+G")
 	p.SetInt("idle_minutes", -3)
+	p.SetString("share_addr", " ")
 	got := LoadSettings(p)
-	if got.FontSize != MaxFontSize || got.Theme != ThemeSystem || got.Direction != ModeAuto || got.Hotkey != "Ctrl+Alt+G" || got.IdleMinutes != 0 {
+	if got.FontSize != MaxFontSize || got.Theme != ThemeSystem || got.Direction != ModeAuto || got.Hotkey != "Ctrl+Alt+G" || got.IdleMinutes != 0 ||
+		got.ShareAddr != "127.0.0.1:1188" {
 		t.Errorf("out of range values kept: %+v", got)
 	}
 }

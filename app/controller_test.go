@@ -5,11 +5,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/app/apptest"
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
+	"github.com/gugugo-desktop/gugugo/app/server"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -191,5 +193,57 @@ func TestControllerLoadsAnInstalledCatalogueModel(t *testing.T) {
 	}
 	if _, busy := c.Pulling(); busy {
 		t.Error("an installed model was downloaded again")
+	}
+}
+
+// One controller shares its model through the local server; another uses that server as its engine, as a laptop
+// uses a team's GPU box. Translations and history work as with a local model.
+func TestControllerSharesAndUsesAServer(t *testing.T) {
+	eng := &apptest.Engine{Pieces: 3, Name: "Gugugo test"}
+	box, boxFront, _ := newTestController(t, eng)
+	var err error
+	boxFront.run(func() {
+		box.Settings.ShareAddr = "0.0.0.0:0"
+		if err = box.StartSharing(); !errors.Is(err, server.ErrKeyNeeded) {
+			t.Errorf("sharing with the network without a key: %v", err)
+		}
+		box.Settings.ShareAddr, box.Settings.ShareKey = "127.0.0.1:0", "team-key"
+		err = box.StartSharing()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := box.SharingAddr()
+
+	f := newFrontEnd(t)
+	prefs := memPrefs{}
+	laptop := NewController(ControllerOptions{Load: func(string, inference.Options) (Engine, error) { return nil, errors.New("no local model here") },
+		Prefs: prefs, Do: f.do, ModelDir: t.TempDir(), Catalogue: []catalogue.Entry{}}, f.events())
+	t.Cleanup(func() { f.run(laptop.Close) })
+	f.run(func() {
+		laptop.Settings.UseServer, laptop.Settings.ServerURL, laptop.Settings.ServerKey = true, "http://"+addr, "wrong"
+		laptop.LoadEngine()
+	})
+	if s := waitForStatus(t, f.models, ModelFailed); s.Err == nil || !strings.Contains(s.Err.Error(), "refused the API key") {
+		t.Errorf("a wrong key: %v", s.Err)
+	}
+	f.run(func() {
+		laptop.Settings.ServerKey = "team-key"
+		laptop.LoadEngine()
+	})
+	if s := waitForStatus(t, f.models, ModelReady); s.Info.Name != "Gugugo test" || !strings.Contains(s.Info.Device, addr) {
+		t.Errorf("ready: %+v", s.Info)
+	}
+	f.run(func() { laptop.Translate("사과", ModeAuto) })
+	if u := f.finished(t); u.Text != eng.Want("사과") || u.Err != nil {
+		t.Errorf("through the server: %+v", u)
+	}
+	if prefs.StringWithFallback("model_path", "") != "" || !laptop.Settings.UseServer {
+		t.Errorf("the server replaced the model file in the settings: %q", prefs.StringWithFallback("model_path", ""))
+	}
+	boxFront.run(box.StopSharing)
+	f.run(func() { laptop.Translate("배", ModeAuto) })
+	if u := f.finished(t); u.Err == nil || !strings.Contains(u.Err.Error(), "connection refused") {
+		t.Errorf("after the server stopped: %+v", u)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -18,7 +19,7 @@ import (
 func serve(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	ef := addEngineFlags(fs)
-	addr := fs.String("addr", server.DefaultAddr, "`host:port` to listen on; anything but loopback needs --api-key")
+	addr := fs.String("addr", cmp.Or(os.Getenv("GUGUGO_ADDR"), server.DefaultAddr), "`host:port` to listen on; anything but loopback needs --api-key (default $GUGUGO_ADDR, else "+server.DefaultAddr+")")
 	key := fs.String("api-key", os.Getenv("GUGUGO_API_KEY"), "`key` every request must carry (Authorization: Bearer KEY, or DeepLX's ?token=KEY) (default $GUGUGO_API_KEY)")
 	maxBody := fs.Int("max-body", server.DefaultMaxBody>>10, "largest request body, in `KiB`")
 	quiet := fs.Bool("quiet", false, "do not log each request on stderr")

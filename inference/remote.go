@@ -269,6 +269,10 @@ func (r *Remote) sentence(ctx context.Context, text string, req Request, unit in
 	watchdog := time.AfterFunc(r.idle, func() { cancel(fmt.Errorf("the server at %s stopped answering for %s", r.base, r.idle)) })
 	defer watchdog.Stop()
 	var filter streamFilter
+	// The servers stream a token per chunk: the loop guard reads chunks as tokens, and stops a model repeating
+	// itself as the local engine does.
+	var guard loopGuard
+	ids := map[string]int32{}
 	err := r.call(ctx, http.MethodPost, "/completions", body, func(rd io.Reader) error {
 		sc := bufio.NewScanner(rd)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -294,8 +298,7 @@ func (r *Remote) sentence(ctx context.Context, text string, req Request, unit in
 					FinishReason *string `json:"finish_reason"`
 				} `json:"choices"`
 				Usage *struct {
-					PromptTokens     int `json:"prompt_tokens"`
-					CompletionTokens int `json:"completion_tokens"`
+					PromptTokens int `json:"prompt_tokens"`
 				} `json:"usage"`
 				Error *struct {
 					Message string `json:"message"`
@@ -309,17 +312,32 @@ func (r *Remote) sentence(ctx context.Context, text string, req Request, unit in
 			}
 			p := remotePiece{unit: unit}
 			if chunk.Usage != nil {
-				p.prompt, p.generated = chunk.Usage.PromptTokens, chunk.Usage.CompletionTokens
+				p.prompt = chunk.Usage.PromptTokens
 			}
 			if len(chunk.Choices) > 0 {
 				c := chunk.Choices[0]
+				if c.Text != "" || c.FinishReason == nil {
+					p.generated = 1 // a chunk per token; a last one with no text only says why it ended
+				}
 				shown, stop := filter.push([]byte(c.Text))
 				p.text = shown
-				if stop || c.FinishReason != nil {
+				looping := false
+				if c.Text != "" {
+					id, ok := ids[c.Text]
+					if !ok {
+						id = int32(len(ids))
+						ids[c.Text] = id
+					}
+					looping = guard.add(id)
+				}
+				if stop || looping || c.FinishReason != nil {
 					p.end = true
 					p.text += filter.flush()
 					p.stop = StopMarker
-					if c.FinishReason != nil && *c.FinishReason == "length" {
+					switch {
+					case looping && !stop:
+						p.stop = StopRepetition
+					case c.FinishReason != nil && *c.FinishReason == "length":
 						p.stop = StopLimit
 					}
 				}

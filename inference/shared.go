@@ -23,17 +23,17 @@ func (e *Engine) TranslateShared(ctx context.Context, req Request, onPiece func(
 		select {
 		case <-r.signal:
 		case <-ctx.Done():
-			res := r.result()
+			res, _, _ := r.state()
 			res.Text, res.Stop = res.Text[:min(shown, len(res.Text))], StopCancelled
 			return res, ctx.Err()
 		}
-		res := r.result()
+		res, ended, err := r.state()
 		if onPiece != nil && len(res.Text) > shown {
 			onPiece(res.Text[shown:], res.Text)
 			shown = len(res.Text)
 		}
-		if r.finished() {
-			return res, r.failure()
+		if ended {
+			return res, err
 		}
 	}
 }
@@ -54,24 +54,13 @@ type sharedRequest struct {
 	mu     *sync.Mutex
 }
 
-func (r *sharedRequest) result() Result {
+// state is the result so far, whether the request has ended, and how.
+func (r *sharedRequest) state() (Result, bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	res := r.res
 	res.Text = r.out.String()
-	return res
-}
-
-func (r *sharedRequest) finished() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.ended
-}
-
-func (r *sharedRequest) failure() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.err
+	return res, r.ended, r.err
 }
 
 // notify wakes the caller. mu is held.

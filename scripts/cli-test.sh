@@ -137,5 +137,52 @@ cuda_patch() {
 }
 check "cuda-plugin.sh: the ggml-cuda patch applied once, an older one replaced" cuda_patch
 
+# gugugo serve on a free loopback port, with an API key: other programs' requests, and gugugo itself as a client.
+serve_pid=
+"$bin" serve --model "$tmp/echo.gguf" --addr 127.0.0.1:0 --api-key k3y >"$tmp/serve.out" 2>"$tmp/serve.err" &
+serve_pid=$!
+url=
+for _ in $(seq 200); do
+	url=$(sed -n 's/^gugugo: serving .* on \(http:[^ ]*\)$/\1/p' "$tmp/serve.out")
+	[ -n "$url" ] && break
+	sleep 0.1
+done
+serving() { [ -n "$url" ]; }
+check "serve starts on the port it was given and says where" serving
+expected=$("$bin" translate --model "$tmp/echo.gguf" --to ko "la li la" 2>/dev/null)
+openai_sdk() { # the official OpenAI Node SDK, pinned (scripts/openai-sdk.sh), chatting and streaming
+	local modules
+	modules=$(bash "$root/scripts/openai-sdk.sh") && [ -n "$expected" ] &&
+		NODE_PATH=$modules node "$root/scripts/testdata/openai-client.cjs" "$url" k3y "la li la" "$expected"
+}
+check "serve: the OpenAI SDK gets chat, streamed chat and completions" openai_sdk
+deeplx_as_pot() {
+	curl -sf -X POST "$url/translate?token=k3y" -H 'Content-Type: application/json' \
+		-d '{"source_lang":"auto","target_lang":"KO","text":"la li la"}' >"$tmp/r" &&
+		grep -qF "\"data\":\"$expected\"" "$tmp/r" && grep -q '"source_lang":"EN"' "$tmp/r"
+}
+check "serve: DeepLX as pot sends it" deeplx_as_pot
+libre_as_crow() {
+	curl -sf "$url/detect" --data '&q=la%20li%20la&source=en&target=ko&api_key=k3y' | grep -q '"language":"en"' &&
+		curl -sf "$url/translate" --data '&q=la%20li%20la&source=en&target=ko&api_key=k3y' | grep -qF "\"translatedText\":\"$expected\""
+}
+check "serve: LibreTranslate as Crow Translate sends it" libre_as_crow
+keyless_refused() { [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/translate" -d '{"text":"la"}')" = 401 ]; }
+check "serve: a request without the key gets 401" keyless_refused
+remote_translate() { # gugugo as the client of a server: a sentence, and a document sent sentence by sentence
+	"$bin" translate --server "$url" --server-key k3y --to ko "la li la" >"$tmp/r1" && [ "$(cat "$tmp/r1")" = "$expected" ] &&
+		"$bin" translate --server "$url" --server-key k3y --to en --file "$tmp/doc.txt" >"$tmp/r2" 2>/dev/null && cmp "$tmp/r2" "$tmp/par.txt" &&
+		fails_clearly "refused the API key" translate --server "$url" --server-key wrong hi
+}
+check "translate --server against gugugo serve gives the local translation" remote_translate
+port_taken() { fails_clearly "cannot listen on ${url#http://}" serve --model "$tmp/echo.gguf" --addr "${url#http://}"; }
+check "serve: a taken port is named" port_taken
+stops() { kill -TERM "$serve_pid" && wait "$serve_pid" && grep -q "stopping the server" "$tmp/serve.err"; }
+check "serve stops on SIGTERM" stops
+open_needs_key() { fails_clearly "API key is required" serve --model "$tmp/echo.gguf" --addr 0.0.0.0:0; }
+check "serve refuses to open to the network without a key" open_needs_key
+refused() { fails_clearly "connection refused" translate --server "$url" hi; }
+check "translate --server with no server says so" refused
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -14,10 +14,11 @@ stamp="$llama/.complete-v0.5.0-3.22.1"
 # Fyne's GLFW driver builds against the X11 and OpenGL headers; the window tests run under Xvfb, driven by xdotool,
 # with xclip for the clipboard and ImageMagick's import/compare for screenshots; Korean is typed through IBus with
 # ibus-hangul (its XIM server, under a D-Bus session from dbus-x11, seen registered with x11-utils' xprop), which
-# needs a UTF-8 locale Xlib knows. patch applies scripts/ggml-cuda.patch where make build compiles the CUDA plugin.
+# needs a UTF-8 locale Xlib knows; cmake and g++ build llama.cpp's llama-server for the remote engine's tests, and
+# curl sends other programs' requests to gugugo serve. patch applies scripts/ggml-cuda.patch where make build compiles the CUDA plugin.
 build_pkgs=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev
 	libxxf86vm-dev patch)
-test_pkgs=(xvfb xdotool xclip imagemagick ibus ibus-hangul dbus-x11 x11-utils locales)
+test_pkgs=(xvfb xdotool xclip imagemagick ibus ibus-hangul dbus-x11 x11-utils locales cmake g++ curl)
 
 # Packaging needs nfpm (v2.44.2; newer ones do not install here) and desktop-file-validate.
 package_pkgs=(desktop-file-utils xz-utils)

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the .deb (as root) and the tarball (into a temporary home), runs the installed gugugo from there with a
 # tiny generated model, validates the desktop entry, and removes both again, checking nothing is left behind.
-#   scripts/package-test.sh DEB TARBALL
+# The server tarball (the build without a window) is unpacked, checked for needing no X11 or OpenGL library, installed
+# with its systemd user unit, served from and removed.
+#   scripts/package-test.sh DEB TARBALL SERVER_TARBALL
 set -u
 deb=$(realpath "$1")
 tarball=$(realpath "$2")
+server_tarball=$(realpath "$3")
 tmp=$(mktemp -d)
 pass=0
 fail=0
@@ -26,7 +29,8 @@ files() {
 		./usr/lib/gugugo/libggml-base.so ./usr/lib/gugugo/libggml-cpu-x64.so \
 		./usr/share/applications/io.github.gugugo_desktop.gugugo.desktop \
 		./usr/share/icons/hicolor/256x256/apps/io.github.gugugo_desktop.gugugo.png \
-		./usr/share/doc/gugugo/OFL-NanumGothic.txt ./usr/share/doc/gugugo/LICENSE.llama.cpp ./usr/share/gugugo/gpu.sh; do
+		./usr/share/doc/gugugo/OFL-NanumGothic.txt ./usr/share/doc/gugugo/LICENSE.llama.cpp ./usr/share/gugugo/gpu.sh \
+		./usr/lib/systemd/user/gugugo-serve.service; do
 		grep -qx "$f" <<<"$list" || { echo "missing $f"; return 1; }
 	done
 }
@@ -75,8 +79,43 @@ check "install.sh installs into the home folder" env HOME="$home" sh "$dir/insta
 check "the home install runs" runs "$home/.local/bin/gugugo"
 menu() { grep -q "^Exec=$home/.local/bin/gugugo$" "$home/.local/share/applications/io.github.gugugo_desktop.gugugo.desktop"; }
 check "the home install has a menu entry" menu
-gone() { env HOME="$home" sh "$dir/install.sh" --uninstall && [ -z "$(find "$home/.local" -type f)" ]; }
+unit() { grep -q "^ExecStart=$home/.local/bin/gugugo serve$" "$home/.config/systemd/user/gugugo-serve.service"; }
+check "the home install has the server's systemd user unit" unit
+gone() { env HOME="$home" sh "$dir/install.sh" --uninstall && [ -z "$(find "$home/.local" "$home/.config" -type f)" ]; }
 check "install.sh --uninstall leaves nothing" gone
+
+mkdir -p "$tmp/server"
+tar -xJf "$server_tarball" -C "$tmp/server"
+sdir=$(echo "$tmp"/server/gugugo-server-*)
+no_gui_libs() { # the libraries the binary needs: the C library only (llama.cpp's are opened at run time)
+	readelf -d "$sdir/bin/gugugo" | grep NEEDED >"$tmp/needed" && ! grep -Eq 'libGL|libX11|libxcb' "$tmp/needed" &&
+		grep -q 'libc.so' "$tmp/needed"
+}
+check "the server build needs no X11 or OpenGL library" no_gui_libs
+check "the unpacked server tarball runs in place" runs "$sdir/bin/gugugo"
+no_window() { ! DISPLAY=:9 "$sdir/bin/gugugo" 2>"$tmp/e" && grep -q "this build has no window" "$tmp/e"; }
+check "the server build says it has no window" no_window
+check "the server's install.sh installs into the home folder" env HOME="$home" sh "$sdir/install.sh"
+serves() { # the installed server answers a DeepLX request, and stops on SIGTERM as systemd stops it
+	local pid url=
+	HOME=$home "$home/.local/bin/gugugo" serve --model "$tmp/m.gguf" --addr 127.0.0.1:0 >"$tmp/s.out" 2>"$tmp/s.err" &
+	pid=$!
+	for _ in $(seq 100); do
+		url=$(sed -n 's/^gugugo: serving .* on \(http:[^ ]*\)$/\1/p' "$tmp/s.out")
+		[ -n "$url" ] && break
+		sleep 0.1
+	done
+	curl -sf -X POST "$url/translate" -H 'Content-Type: application/json' -d '{"text":"안녕하세요","target_lang":"EN"}' | grep -q '"code":200' &&
+		kill -TERM "$pid" && wait "$pid"
+}
+check "the installed server serves" serves
+server_unit() {
+	grep -q "^ExecStart=$home/.local/bin/gugugo serve$" "$home/.config/systemd/user/gugugo-serve.service" &&
+		{ ! command -v systemd-analyze >/dev/null || systemd-analyze verify "$home/.config/systemd/user/gugugo-serve.service"; }
+}
+check "the server's systemd user unit runs the installed binary" server_unit
+server_gone() { env HOME="$home" sh "$sdir/install.sh" --uninstall && [ -z "$(find "$home/.local" "$home/.config" -type f)" ]; }
+check "the server's install.sh --uninstall leaves nothing" server_gone
 
 rm -rf "$tmp"
 echo "package: $pass passed, $fail failed"

@@ -199,6 +199,8 @@ func (s *Server) authorized(r *http.Request) bool {
 	sent = append(sent, r.Header.Get("api-key"), r.URL.Query().Get("token"), r.URL.Query().Get("api_key"))
 	if b, ok := r.Context().Value(bodyKey{}).(*translateBody); ok {
 		sent = append(sent, b.APIKey)
+	} else if isForm(r) {
+		sent = append(sent, r.PostFormValue("api_key")) // Crow Translate's /detect
 	}
 	for _, k := range sent {
 		if k != "" && subtle.ConstantTimeCompare([]byte(k), []byte(s.o.APIKey)) == 1 {
@@ -206,6 +208,12 @@ func (s *Server) authorized(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// isForm reports whether the body is a form, as LibreTranslate's clients may send.
+func isForm(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")
 }
 
 // dialectError answers with the error shape of the dialect the path speaks.

@@ -279,11 +279,12 @@ func TestAPIKey(t *testing.T) {
 		path, contentType, body string
 		header                  []string
 	}{
-		{"/translate?token=s3cret", jsonType, body, nil},                                                                   // DeepLX, PDFMathTranslate
-		{"/translate", jsonType, body, []string{"Authorization", "Bearer s3cret"}},                                         // Kiss Translator
-		{"/translate", jsonType, body, []string{"Authorization", "DeepL-Auth-Key s3cret"}},                                 // DeepL's own header
-		{"/translate", jsonType, `{"q":"안녕","target":"en","api_key":"s3cret"}`, nil},                                       // LibreTranslate JSON
-		{"/translate", "application/x-www-form-urlencoded", "q=x&target=ko&api_key=s3cret", nil},                           // Crow
+		{"/translate?token=s3cret", jsonType, body, nil},                                         // DeepLX, PDFMathTranslate
+		{"/translate", jsonType, body, []string{"Authorization", "Bearer s3cret"}},               // Kiss Translator
+		{"/translate", jsonType, body, []string{"Authorization", "DeepL-Auth-Key s3cret"}},       // DeepL's own header
+		{"/translate", jsonType, `{"q":"안녕","target":"en","api_key":"s3cret"}`, nil},             // LibreTranslate JSON
+		{"/translate", "application/x-www-form-urlencoded", "q=x&target=ko&api_key=s3cret", nil}, // Crow
+		{"/detect", "application/x-www-form-urlencoded", "&q=x&source=en&target=ko&api_key=s3cret", nil},
 		{"/v1/chat/completions", jsonType, `{"messages":[{"role":"user","content":"안녕"}]}`, []string{"api-key", "s3cret"}}, // Zotero
 	} {
 		if status, v := post(t, url+ok.path, ok.contentType, ok.body, ok.header...); status != 200 {

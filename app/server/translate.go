@@ -45,9 +45,8 @@ func readTranslateBody(r *http.Request) (*translateBody, error) {
 	r.Body = io.NopCloser(bytes.NewReader(raw))
 	b := &translateBody{dialect: "deeplx"}
 	*r = *r.WithContext(context.WithValue(r.Context(), bodyKey{}, b)) // its dialect shapes even a malformed body's error
-	ct := r.Header.Get("Content-Type")
 	switch {
-	case strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data"):
+	case isForm(r):
 		b.dialect = "libretranslate"
 		if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			return b, err
@@ -76,8 +75,7 @@ func libreRequest(r *http.Request) bool {
 	if b, ok := r.Context().Value(bodyKey{}).(*translateBody); ok {
 		return b.dialect == "libretranslate"
 	}
-	ct := r.Header.Get("Content-Type")
-	return strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")
+	return isForm(r)
 }
 
 // texts reads a string or a list of strings.
@@ -263,8 +261,7 @@ func (s *Server) languages(w http.ResponseWriter, r *http.Request) {
 // POST /detect: LibreTranslate's detection, {q} as JSON or a form → [{language, confidence}].
 func (s *Server) detect(w http.ResponseWriter, r *http.Request) {
 	var q string
-	ct := r.Header.Get("Content-Type")
-	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
+	if isForm(r) {
 		if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			bodyError(w, r, err, s.o.MaxBody)
 			return
