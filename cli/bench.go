@@ -54,16 +54,25 @@ type benchReport struct {
 func bench(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	ef := addEngineFlags(fs)
-	tokens := fs.Int("tokens", 128, "tokens to generate per run (stops are ignored)")
+	tokens := fs.Int("tokens", 128, "tokens to generate per run (stops are ignored); with --server, per request (default 48)")
 	reps := fs.Int("reps", 5, "measured runs per input after one warm-up; the median is reported")
 	asJSON := fs.Bool("json", false, "print JSON")
 	document := fs.Bool("document", false, "also time a 1,000-word English and a Korean document, sentence after sentence and in parallel (median of --reps)")
 	real := fs.Bool("real", false, "documents: let the model stop on its own (a real model); by default a translation's usual length is generated")
+	clients := fs.String("clients", "1,4,16", "with --server: the `counts` of concurrent clients to load the server with")
+	rounds := fs.Int("rounds", 2, "with --server: times each client count sends the English test document's sentences")
 	if _, err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if *reps < 1 {
-		return errors.New("--reps must be at least 1")
+	if *reps < 1 || *rounds < 1 {
+		return errors.New("--reps and --rounds must be at least 1")
+	}
+	if *ef.server != "" { // a load test of a server: gugugo serve, or llama-server as the reference
+		tok := *tokens
+		if !isSet(fs, "tokens") {
+			tok = 48
+		}
+		return serverLoad(*ef.server, *ef.serverKey, *clients, tok, *rounds, *asJSON, stdout)
 	}
 	t0 := time.Now()
 	eng, err := ef.load(stderr)
@@ -164,4 +173,11 @@ func deviceUsedMiB() float64 {
 		}
 	}
 	return 0
+}
+
+// isSet reports whether a flag was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

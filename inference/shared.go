@@ -15,7 +15,17 @@ import (
 // caller's goroutine; req.OnProgress is not called. This is what the local server uses; the window's own translations keep Translate, which waits
 // for the shared requests in flight to finish (and they for it).
 func (e *Engine) TranslateShared(ctx context.Context, req Request, onPiece func(piece, soFar string)) (Result, error) {
-	r := &sharedRequest{ctx: ctx, req: job{Request: req}, start: time.Now(), signal: make(chan struct{}, 1)}
+	return e.translateShared(ctx, job{Request: req}, onPiece)
+}
+
+// BenchShared is TranslateShared with a benchmark's fixed workload, as Bench is Translate with one: what a load
+// test asks for with llama-server's ignore_eos.
+func (e *Engine) BenchShared(ctx context.Context, req Request, w Workload, onPiece func(piece, soFar string)) (Result, error) {
+	return e.translateShared(ctx, job{Request: req, Workload: w}, onPiece)
+}
+
+func (e *Engine) translateShared(ctx context.Context, j job, onPiece func(piece, soFar string)) (Result, error) {
+	r := &sharedRequest{ctx: ctx, req: j, start: time.Now(), signal: make(chan struct{}, 1)}
 	e.shared.add(e, r)
 	defer e.shared.forget(r)
 	shown := 0

@@ -3,8 +3,8 @@
 # scripts/ggml-cuda.patch applied, and puts it beside the CPU libraries, where gugugo loads it at start. Needs nvcc,
 # cmake, ninja and patch.
 #   scripts/cuda-plugin.sh [LIB_DIR] [CUDA_ARCHS]     (defaults: build/lib, native)
-# With BENCH=1 it also builds llama.cpp's own llama-bench and llama-batched-bench, the reference runs that the
-# README's performance table compares with, and llama-quantize, which makes the 7B benchmark model's Q4_K_M.
+# With BENCH=1 it also builds llama.cpp's own llama-bench, llama-batched-bench and llama-server, the reference runs
+# that the README's performance tables compare with, and llama-quantize, which makes the 7B benchmark model's Q4_K_M.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 src=${LLAMA_SRC:-$root/deps/llama/src}
@@ -31,13 +31,17 @@ if ! patch -d "$src" -p1 -R --dry-run -s -f <"$patch_file" >/dev/null 2>&1; then
 fi
 cp "$patch_file" "$applied"
 targets=(ggml-cuda)
-[ "${BENCH:-0}" = 1 ] && targets+=(llama-bench llama-batched-bench llama-quantize)
+server=OFF
+if [ "${BENCH:-0}" = 1 ]; then
+	targets+=(llama-bench llama-batched-bench llama-quantize llama-server)
+	server=ON
+fi
 # The plugin needs its own build's libggml-base.so.0 (the npm one is named libggml-base.so): it goes beside the
 # plugin, found through a RUNPATH of $ORIGIN, so the plugin keeps working once the build directory is gone.
 cmake -S "$src" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$archs" \
 	-DCMAKE_BUILD_RPATH_USE_ORIGIN=ON \
 	-DGGML_BACKEND_DL=ON -DGGML_NATIVE=OFF -DGGML_CPU_ALL_VARIANTS=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF \
-	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF >/dev/null
+	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=$server -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_BUILD_APP=OFF >/dev/null
 cmake --build "$out" -j "$(nproc)" --target "${targets[@]}"
 mkdir -p "$lib"
 cp "$out/bin/libggml-cuda.so" "$lib/"

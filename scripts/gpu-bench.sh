@@ -73,18 +73,7 @@ python3 "$root/scripts/hf_bench.py" --attn eager >>"$out/hf.jsonl" 2>>"$out/hf.e
 python3 "$root/scripts/hf_bench.py" --attn sdpa --batch 55 --prompt 30 --tokens 48 >>"$out/hf.jsonl" 2>>"$out/hf.err"
 fi
 if [[ " $parts " == *" 7b "* ]]; then
-	# Gugugo-koen-7B's shape (Llama-2-Ko: Llama-2's vocabulary with Korean pieces, 46,336 in all) with random
-	# weights, written in f16 and quantized by llama.cpp's own llama-quantize, as the published Q4_K_M was.
-	q4=$models/gugugo-7b-q4_k_m.gguf
-	if [ ! -f "$q4" ]; then
-		f16=$models/gugugo-7b-f16.gguf
-		src=${LLAMA_SRC:-$root/deps/llama/src}
-		{
-			time "$gugugo" dev tiny-model --arch llama --shape gugugo-7b --type f16 --vocab "$src/models/ggml-vocab-llama-spm.gguf" --out "$f16" &&
-				time "$bin/llama-quantize" "$f16" "$q4.part" Q4_K_M && mv "$q4.part" "$q4"
-		} >"$out/7b-make.txt" 2>&1
-		rm -f "$f16" "$q4.part"
-	fi
+	q4=$(bash "$root/scripts/bench-model-7b.sh" "$models" "$bin") || exit 1
 	"$gugugo" bench --model "$q4" --tokens 128 --reps 5 >"$out/gugugo-7b.txt" 2>&1
 	"$bin/llama-bench" -m "$q4" -p 32 -n 128 -r 5 >"$out/llama-bench-7b.txt" 2>&1
 	"$gugugo" bench --model "$q4" --document --reps 3 --tokens 16 >"$out/documents-7b.txt" 2>&1

@@ -18,7 +18,7 @@ build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
 echo "llama-server: building llama.cpp $version's llama-server into $cache (once; minutes)" >&2
 cmake -S "$root/deps/llama/src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DBUILD_SHARED_LIBS=OFF \
-	-DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON \
+	-DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_USE_PREBUILT_UI=OFF \
 	>"$build/configure.log" 2>&1 || { tail -20 "$build/configure.log" >&2; exit 1; }
 cmake --build "$build" --target llama-server -j "$(nproc)" >"$build/build.log" 2>&1 ||
 	{ tail -30 "$build/build.log" >&2; exit 1; }

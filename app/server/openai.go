@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -35,6 +36,13 @@ type completionRequest struct {
 	Prompt    json.RawMessage `json:"prompt"`
 	Stream    bool            `json:"stream"`
 	MaxTokens int             `json:"max_tokens"`
+	// IgnoreEOS generates max_tokens whatever the model says, as llama-server does: for load tests.
+	IgnoreEOS bool `json:"ignore_eos"`
+}
+
+// fixedLength is an engine that can generate a fixed number of tokens (*inference.Engine), for ignore_eos.
+type fixedLength interface {
+	BenchShared(ctx context.Context, req inference.Request, w inference.Workload, onPiece func(piece, soFar string)) (inference.Result, error)
 }
 
 func openAIError(w http.ResponseWriter, status int, msg, kind string) {
@@ -214,7 +222,11 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 		if strings.TrimSpace(text) == "" {
 			return inference.Result{Stop: inference.StopMarker}, nil
 		}
-		return s.t.TranslateShared(r.Context(), inference.Request{Text: text, Direction: d, MaxTokens: req.MaxTokens}, onPiece)
+		in := inference.Request{Text: text, Direction: d, MaxTokens: req.MaxTokens}
+		if f, ok := s.t.(fixedLength); ok && req.IgnoreEOS && req.MaxTokens > 0 {
+			return f.BenchShared(r.Context(), in, inference.Workload{Tokens: req.MaxTokens}, onPiece)
+		}
+		return s.t.TranslateShared(r.Context(), in, onPiece)
 	}, "openai-completions", len([]rune(text)), start)
 }
 
