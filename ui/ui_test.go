@@ -3,9 +3,12 @@ package ui
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -545,5 +548,60 @@ func TestTranslateClipboardCommand(t *testing.T) {
 	}
 	if got := eng.Requests()[len(eng.Requests())-1].Direction; got != inference.EnglishToKorean {
 		t.Errorf("direction picked %v", got)
+	}
+}
+
+// Settings → Sharing starts the local server on the window's model; a request served while the window keeps
+// answering; a taken port is reported in the status bar; turning it off stops it.
+func TestSharingFromSettings(t *testing.T) {
+	eng := &apptest.Engine{Pieces: 3, Delay: 300 * time.Millisecond}
+	w := readyWindow(t, eng)
+	n := w.core.Settings
+	n.Share, n.ShareAddr = true, "127.0.0.1:0"
+	w.ui(func() { w.applySettings(n) })
+	addr := w.read(func() string { return w.core.SharingAddr() })
+	if state := w.read(func() string { return w.stateLabel.Text }); addr == "" || !strings.Contains(state, "http://"+addr) {
+		t.Fatalf("sharing on %q, status %q", addr, state)
+	}
+	answer := make(chan string, 1)
+	go func() {
+		resp, err := http.Post("http://"+addr+"/translate", "application/json", strings.NewReader(`{"text":"사과","target_lang":"EN"}`))
+		if err != nil {
+			answer <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		var v struct{ Data string }
+		json.NewDecoder(resp.Body).Decode(&v)
+		answer <- v.Data
+	}()
+	eventually(t, w, "the request at the engine", func() bool { return len(eng.Requests()) == 1 })
+	w.ui(func() {}) // the window's goroutine answers while the server translates
+	select {
+	case a := <-answer:
+		t.Fatalf("answered before the window was checked: %q", a)
+	default:
+	}
+	if a := <-answer; a != eng.Want("사과") {
+		t.Errorf("served %q, want %q", a, eng.Want("사과"))
+	}
+
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	n.ShareAddr = taken.Addr().String()
+	w.ui(func() { w.applySettings(n) })
+	if state := w.read(func() string { return w.stateLabel.Text }); !strings.Contains(state, "Not shared with other programs: cannot listen on "+n.ShareAddr) {
+		t.Errorf("a taken port: status %q", state)
+	}
+	n.Share = false
+	w.ui(func() { w.applySettings(n) })
+	if a := w.read(func() string { return w.core.SharingAddr() }); a != "" {
+		t.Errorf("still sharing on %q", a)
+	}
+	if _, err := http.Get("http://" + addr + "/health"); err == nil {
+		t.Error("the server still answers after sharing was turned off")
 	}
 }

@@ -137,6 +137,7 @@ func (s *Server) Close() error {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /translate", s.translate)
+	mux.HandleFunc("POST /translate/{$}", s.translate) // PDFMathTranslate's docs write the URL so
 	mux.HandleFunc("GET /languages", s.languages)
 	mux.HandleFunc("POST /detect", s.detect)
 	mux.HandleFunc("POST /v1/chat/completions", s.chat)
@@ -171,7 +172,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.o.MaxBody)
-		if r.Method == http.MethodPost && r.URL.Path == "/translate" {
+		if r.Method == http.MethodPost && translatePath(r) {
 			if _, err := readTranslateBody(r); err != nil {
 				bodyError(w, r, err, s.o.MaxBody)
 				return
@@ -210,6 +211,9 @@ func (s *Server) authorized(r *http.Request) bool {
 	return false
 }
 
+// translatePath reports whether the request is for DeepLX's and LibreTranslate's /translate.
+func translatePath(r *http.Request) bool { return strings.TrimSuffix(r.URL.Path, "/") == "/translate" }
+
 // isForm reports whether the body is a form, as LibreTranslate's clients may send.
 func isForm(r *http.Request) bool {
 	ct := r.Header.Get("Content-Type")
@@ -221,7 +225,7 @@ func dialectError(w http.ResponseWriter, r *http.Request, status int, msg string
 	switch {
 	case strings.Contains(r.URL.Path, "completions") || strings.Contains(r.URL.Path, "models"):
 		openAIError(w, status, msg, "invalid_request_error")
-	case r.URL.Path == "/translate" && !libreRequest(r):
+	case translatePath(r) && !libreRequest(r):
 		deeplxError(w, status, msg)
 	default:
 		libreError(w, status, msg)

@@ -150,13 +150,18 @@ func TestDeepLXAsClientsSendIt(t *testing.T) {
 		{"zotero", "application/json; charset=utf-8", `{"text":"안녕하세요","source_lang":"KO","target_lang":"EN"}`, "KO", "EN", nil},
 		{"kiss", jsonType, `{"text":"좋은 아침","source_lang":"auto","target_lang":"EN"}`, "KO", "EN", []string{"Authorization", "Bearer ignored-without-a-key"}},
 		{"sillytavern", jsonType, `{"text":"Good morning","source_lang":"auto","target_lang":"ko"}`, "EN", "KO", nil},
-		{"pdfmathtranslate", jsonType, `{"text": "\uc548\ub155\ud558\uc138\uc694", "source_lang": "ko", "target_lang": "en"}`, "KO", "EN", nil},
+		{"subtitle edit", "text/plain; charset=utf-8", `{"text":"안녕하세요","source_lang":"ko","target_lang":"en-US"}`, "KO", "EN", nil},
 	} {
 		status, v := post(t, url+"/translate", c.contentType, c.body, c.header...)
 		if status != 200 || field(v, "code") != 200.0 || field(v, "data") != "Hello world." ||
 			field(v, "source_lang") != c.source || field(v, "target_lang") != c.target || field(v, "alternatives") == nil || field(v, "id") == nil {
 			t.Errorf("%s: %d %v", c.client, status, v)
 		}
+	}
+	// PDFMathTranslate: \uXXXX escapes, lowercase codes, and its docs' URL with a slash at the end.
+	status, v := post(t, url+"/translate/", jsonType, `{"text": "\uc548\ub155\ud558\uc138\uc694", "source_lang": "ko", "target_lang": "en"}`)
+	if status != 200 || field(v, "data") != "Hello world." {
+		t.Errorf("pdfmathtranslate: %d %v", status, v)
 	}
 	// Text already in the target language comes back as it is, as DeepL does.
 	if _, v := post(t, url+"/translate", jsonType, `{"text":"Good morning","source_lang":"auto","target_lang":"EN"}`); field(v, "data") != "Good morning" {
