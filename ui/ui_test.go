@@ -30,6 +30,7 @@ import (
 	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/app/history"
 	"github.com/gugugo-desktop/gugugo/app/instance"
+	"github.com/gugugo-desktop/gugugo/app/server"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -604,4 +605,34 @@ func TestSharingFromSettings(t *testing.T) {
 	if _, err := http.Get("http://" + addr + "/health"); err == nil {
 		t.Error("the server still answers after sharing was turned off")
 	}
+}
+
+// Settings → Translation → Engine → A server: the window translates with the server's model, says so in the status
+// bar, reports a server that went away, and comes back to the model file when set back to this computer.
+func TestEngineOnAServer(t *testing.T) {
+	remote := &apptest.Engine{Pieces: 2, Delay: time.Millisecond, Name: "team 7B"}
+	srv, err := server.New(remote, server.Options{Addr: "127.0.0.1:0", Model: func() string { return "team 7B" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	eng := &apptest.Engine{Pieces: 1, Delay: time.Millisecond, Name: "local"}
+	w := readyWindow(t, eng)
+	n := w.core.Settings
+	n.UseServer, n.ServerURL = true, "http://"+srv.Addr()
+	w.ui(func() { w.applySettings(n) })
+	eventually(t, w, "the server's model", func() bool {
+		return w.modelLabel.Text == "team 7B" && strings.Contains(w.deviceLabel.Text, srv.Addr()) && w.stateLabel.Text == "Ready"
+	})
+	w.ui(func() { test.Type(w.source, "사과") })
+	eventually(t, w, "the server's translation", func() bool { return w.target.Text() == remote.Want("사과") })
+	srv.Close()
+	w.ui(func() { test.Type(w.source, "나무") })
+	eventually(t, w, "the error", func() bool { return strings.Contains(w.stateLabel.Text, "connection refused") })
+	n.UseServer = false
+	w.ui(func() { w.applySettings(n) })
+	eventually(t, w, "the local model", func() bool { return w.modelLabel.Text == "local" })
 }
