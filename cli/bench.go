@@ -64,8 +64,11 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	if _, err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if *reps < 1 || *rounds < 1 {
-		return errors.New("--reps and --rounds must be at least 1")
+	if *reps < 1 {
+		return errors.New("--reps must be at least 1")
+	}
+	if *rounds < 1 {
+		return errors.New("--rounds must be at least 1")
 	}
 	if *ef.server != "" { // a load test of a server: gugugo serve, or llama-server as the reference
 		tok := *tokens

@@ -2,9 +2,13 @@ package cli
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gugugo-desktop/gugugo/app/server"
+	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 func TestBenchTable(t *testing.T) {
@@ -135,4 +139,41 @@ func TestBenchDocumentTable(t *testing.T) {
 	if !header.MatchString(stdout) || len(row.FindAllString(stdout, -1)) != 4 {
 		t.Errorf("no document table of 4 rows:\n%s", stdout)
 	}
+}
+
+// bench --server loads a server (here the local server on a tiny model) with concurrent clients and prints a row per
+// client count; every request generates the tokens asked for (ignore_eos).
+func TestBenchServerLoad(t *testing.T) {
+	e, err := inference.Load(randomModel(t), inference.Options{Parallel: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s, err := server.New(e, server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	code, stdout, stderr := run(t, "", "bench", "--server", hs.URL, "--clients", "1,3", "--rounds", "1", "--tokens", "3", "--json")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit code %d, stderr %q", code, stderr)
+	}
+	var rep struct {
+		Runs []loadRun `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || len(rep.Runs) != 2 {
+		t.Fatalf("%v:\n%s", err, stdout)
+	}
+	sentences := len(loadSentences())
+	for i, r := range rep.Runs {
+		if r.Clients != []int{1, 3}[i] || r.Requests != sentences || r.GeneratedTok != 3*sentences || r.SentencesPS <= 0 || r.P99MS < r.P50MS {
+			t.Errorf("run %d: %+v", i, r)
+		}
+	}
+	code, stdout, stderr = run(t, "", "bench", "--server", hs.URL, "--clients", "0")
+	wantOneLineError(t, code, stdout, stderr, "--clients")
+	hs.Close()
+	code, stdout, stderr = run(t, "", "bench", "--server", hs.URL, "--clients", "1", "--rounds", "1")
+	wantOneLineError(t, code, stdout, stderr, "connection refused")
 }
