@@ -115,6 +115,9 @@ func (r *Remote) call(ctx context.Context, method, path string, body any, read f
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	// A translation may be sent again: the transport then retries it on a fresh connection when a pooled one turns
+	// out closed (a restarted server), instead of failing with EOF. An empty key is not sent.
+	req.Header["Idempotency-Key"] = []string{}
 	if r.key != "" {
 		req.Header.Set("Authorization", "Bearer "+r.key)
 	}
