@@ -85,17 +85,22 @@ func ParseTarget(s string) (d Direction, auto bool, err error) {
 // DetectDirection picks the direction from the share of Hangul among the letters: text that is at least 30% Hangul
 // is Korean and goes to English, anything else goes to Korean. Text with no letters goes to English.
 func DetectDirection(text string) Direction {
-	var hangul, latin int
+	hangul, latin := LetterCounts(text)
+	if hangul+latin == 0 || float64(hangul) >= 0.3*float64(hangul+latin) {
+		return KoreanToEnglish
+	}
+	return EnglishToKorean
+}
+
+// LetterCounts counts the Hangul letters of text and its other letters.
+func LetterCounts(text string) (hangul, other int) {
 	for _, r := range text {
 		switch {
 		case unicode.Is(unicode.Hangul, r):
 			hangul++
 		case unicode.IsLetter(r):
-			latin++
+			other++
 		}
 	}
-	if hangul+latin == 0 || float64(hangul) >= 0.3*float64(hangul+latin) {
-		return KoreanToEnglish
-	}
-	return EnglishToKorean
+	return hangul, other
 }

@@ -323,23 +323,9 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req job
 		return err
 	}
 	res.Chunks = len(units)
-	steps := make(chan laneStep, 4*len(lanes))
-	laneCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	e.startLanes(laneCtx, lanes, heading, newSentenceQueue(units, req, len(lanes)), steps)
 	text := newOrdered(units, emit)
 	var firstToken time.Time
-	var firstErr error
-	for running := len(lanes); running > 0; {
-		s := <-steps
-		if s.last {
-			running--
-			if s.err != nil && firstErr == nil {
-				firstErr = s.err
-				stop() // the other lanes stop within a step
-			}
-			continue
-		}
+	firstErr := e.driveLanes(ctx, lanes, heading, newSentenceQueue(units, req, len(lanes)), func(s laneStep) {
 		if firstToken.IsZero() {
 			firstToken = time.Now()
 			res.TimeToFirstToken = firstToken.Sub(start)
@@ -356,7 +342,7 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req job
 			}
 		}
 		text.flush(func() bool { return ctx.Err() != nil })
-	}
+	}, func() {})
 	if err := ctx.Err(); err != nil {
 		res.Stop = StopCancelled
 		return err
@@ -378,9 +364,13 @@ func (e *Engine) heading(d Direction) ([]llama.Token, error) {
 	return heading, nil
 }
 
-// startLanes runs every lane on src, each in its own goroutine, reporting its steps on steps and ending with a
-// last report.
-func (e *Engine) startLanes(ctx context.Context, lanes []*lane, heading []llama.Token, src sentenceSource, steps chan<- laneStep) {
+// driveLanes runs every lane on src, each in its own goroutine, until all have ended, handing each step to onStep on
+// this goroutine. The first lane error stops the other lanes within a step (wake then rouses those waiting in
+// src.idle) and is returned.
+func (e *Engine) driveLanes(ctx context.Context, lanes []*lane, heading []llama.Token, src sentenceSource, onStep func(laneStep), wake func()) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	steps := make(chan laneStep, 4*len(lanes))
 	for i, ln := range lanes {
 		go func() {
 			err := ln.useHeading(heading)
@@ -390,6 +380,21 @@ func (e *Engine) startLanes(ctx context.Context, lanes []*lane, heading []llama.
 			steps <- laneStep{last: true, err: err}
 		}()
 	}
+	var firstErr error
+	for running := len(lanes); running > 0; {
+		s := <-steps
+		if !s.last {
+			onStep(s)
+			continue
+		}
+		running--
+		if s.err != nil && firstErr == nil {
+			firstErr = s.err
+			stop()
+			wake()
+		}
+	}
+	return firstErr
 }
 
 // runLane decodes the sentences of src for lane ln, src's lane laneIndex, until src has none left for it and lets

@@ -264,29 +264,14 @@ func (run *sharedRun) serve() {
 		run.fail(err)
 		return
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	steps := make(chan laneStep, 4*len(lanes))
-	e.startLanes(ctx, lanes, heading, run, steps)
-	var firstErr error
-	for running := len(lanes); running > 0; {
-		s := <-steps
-		if s.last {
-			running--
-			if s.err != nil && firstErr == nil {
-				firstErr = s.err
-				stop()
-				q.mu.Lock()
-				run.closing = true
-				run.wake.Broadcast()
-				q.mu.Unlock()
-			}
-			continue
-		}
-		run.deliver(s.pieces)
-	}
-	if firstErr != nil {
-		run.fail(firstErr)
+	err = e.driveLanes(context.Background(), lanes, heading, run, func(s laneStep) { run.deliver(s.pieces) }, func() {
+		q.mu.Lock()
+		run.closing = true
+		run.wake.Broadcast()
+		q.mu.Unlock()
+	})
+	if err != nil {
+		run.fail(err)
 	}
 }
 

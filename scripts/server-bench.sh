@@ -38,27 +38,24 @@ gpu_peak() {
 	while nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits >>"$1" 2>/dev/null; do sleep 0.5; done
 }
 
+# measure SERVER NAME PORT COMMAND...: starts the server, loads it once it is ready, records the GPU memory, stops it.
+measure() {
+	local server=$1 name=$2 port=$3 pid sampler
+	shift 3
+	"$@" >"$out/$server-$name.log" 2>&1 &
+	pid=$!
+	: >"$out/gpu-$server-$name.txt"
+	gpu_peak "$out/gpu-$server-$name.txt" &
+	sampler=$!
+	ready "http://127.0.0.1:$port" && "$gugugo" bench --server "http://127.0.0.1:$port" "${load[@]}" >"$out/load-$server-$name.txt" 2>&1
+	kill "$sampler" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	[ -s "$out/gpu-$server-$name.txt" ] && echo "$server-$name: peak $(sort -n "$out/gpu-$server-$name.txt" | tail -1) MiB" >>"$out/gpu-memory.txt"
+}
+
 run() { # name model
-	local name=$1 model=$2 pid sampler
-	"$gugugo" serve --model "$model" --addr 127.0.0.1:18081 --quiet >"$out/serve-$name.log" 2>&1 &
-	pid=$!
-	: >"$out/gpu-serve-$name.txt"
-	gpu_peak "$out/gpu-serve-$name.txt" &
-	sampler=$!
-	ready http://127.0.0.1:18081 && "$gugugo" bench --server http://127.0.0.1:18081 "${load[@]}" >"$out/load-gugugo-$name.txt" 2>&1
-	kill "$sampler" "$pid"
-	wait "$pid" 2>/dev/null
-	"$llama_server" -m "$model" -ngl "$ngl" -np 16 -c 16384 --host 127.0.0.1 --port 18082 --no-webui >"$out/llama-server-$name.log" 2>&1 &
-	pid=$!
-	: >"$out/gpu-llama-server-$name.txt"
-	gpu_peak "$out/gpu-llama-server-$name.txt" &
-	sampler=$!
-	ready http://127.0.0.1:18082 && "$gugugo" bench --server http://127.0.0.1:18082 "${load[@]}" >"$out/load-llama-server-$name.txt" 2>&1
-	kill "$sampler" "$pid"
-	wait "$pid" 2>/dev/null
-	for f in "$out/gpu-serve-$name.txt" "$out/gpu-llama-server-$name.txt"; do
-		[ -s "$f" ] && echo "$(basename "$f" .txt): peak $(sort -n "$f" | tail -1) MiB"
-	done >>"$out/gpu-memory.txt"
+	measure gugugo "$1" 18081 "$gugugo" serve --model "$2" --addr 127.0.0.1:18081 --quiet
+	measure llama-server "$1" 18082 "$llama_server" -m "$2" -ngl "$ngl" -np 16 -c 16384 --host 127.0.0.1 --port 18082 --no-webui
 }
 
 if [[ " $parts " == *" 1.3b "* ]]; then

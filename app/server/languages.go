@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"unicode"
 
 	"github.com/gugugo-desktop/gugugo/inference"
 )
@@ -33,15 +32,7 @@ func parseLanguage(code string) (language, error) {
 
 // detect is the language of text, and the confidence in percent: the share of its letters in that language's script.
 func detect(text string) (language, float64) {
-	var hangul, latin int
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Hangul, r):
-			hangul++
-		case unicode.IsLetter(r):
-			latin++
-		}
-	}
+	hangul, latin := inference.LetterCounts(text)
 	lang, share := language("en"), float64(latin)
 	if inference.DetectDirection(text) == inference.KoreanToEnglish {
 		lang, share = "ko", float64(hangul)
