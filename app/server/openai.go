@@ -294,11 +294,6 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, 
 	if c.chat {
 		object = "chat.completion.chunk"
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	event := func(v any) {
 		b, _ := json.Marshal(v)
@@ -308,17 +303,39 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, 
 	chunk := func(text string, fin any, first bool) map[string]any {
 		return map[string]any{"id": id, "object": object, "created": start.Unix(), "model": model, "choices": []any{choice(text, fin, first)}}
 	}
-	if c.chat {
-		event(chunk("", nil, true))
-	}
-	res, err := run(func(piece, _ string) { event(chunk(piece, nil, false)) })
-	s.log(Entry{Dialect: dialect, Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
-	if err != nil {
-		if r.Context().Err() == nil {
-			event(map[string]any{"error": map[string]any{"message": err.Error(), "type": "server_error", "code": nil}})
+	// The stream starts with the first piece, so that a translation that cannot start (no model loaded) is still
+	// answered with an error status rather than a 200 stream.
+	started := false
+	begin := func() {
+		if started {
+			return
 		}
+		started = true
+		h := w.Header()
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Accel-Buffering", "no")
+		w.WriteHeader(http.StatusOK)
+		if c.chat {
+			event(chunk("", nil, true))
+		}
+	}
+	res, err := run(func(piece, _ string) {
+		begin()
+		event(chunk(piece, nil, false))
+	})
+	s.log(Entry{Dialect: dialect, Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
+	switch {
+	case err != nil && r.Context().Err() != nil:
+		return
+	case err != nil && !started:
+		openAIError(w, translateStatus(err), err.Error(), "server_error")
+		return
+	case err != nil:
+		event(map[string]any{"error": map[string]any{"message": err.Error(), "type": "server_error", "code": nil}})
 		return
 	}
+	begin()
 	event(chunk("", finish(res), false))
 	if c.usage {
 		u := chunk("", nil, false)

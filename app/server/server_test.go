@@ -253,6 +253,9 @@ func TestNoModelIsUnavailable(t *testing.T) {
 	if status, v := post(t, url+"/v1/chat/completions", jsonType, `{"messages":[{"role":"user","content":"안녕"}]}`); status != 503 || field(v, "error", "message") != "no model is loaded" {
 		t.Errorf("chat without a model: %d %v", status, v)
 	}
+	if status, v := post(t, url+"/v1/chat/completions", jsonType, `{"stream":true,"messages":[{"role":"user","content":"안녕"}]}`); status != 503 || field(v, "error", "message") != "no model is loaded" {
+		t.Errorf("a streamed chat without a model: %d %v", status, v)
+	}
 }
 
 func TestAPIKey(t *testing.T) {
