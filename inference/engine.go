@@ -9,6 +9,7 @@ package inference
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/gugugo-desktop/gugugo/inference/llama"
 )
@@ -24,6 +25,8 @@ type Engine struct {
 	lanes []*lane // created on the first document
 	// shared holds the requests of TranslateShared; a run of them holds the turn while any is in flight.
 	shared sharedQueue
+	// turnWaiters counts the Translate calls waiting for the turn, for which a run of shared requests makes way.
+	turnWaiters atomic.Int32
 	info   ModelInfo
 	// kvPerToken is what a token takes in the KV cache, all layers together (Memory).
 	kvPerToken uint64

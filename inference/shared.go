@@ -180,6 +180,9 @@ func (run *sharedRun) take(i int) (int, string, job, bool) {
 	q := run.q
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if run.yielding() {
+		return 0, "", job{}, false
+	}
 	for len(q.waiting) == 0 && len(q.requests) > 0 {
 		q.split(run.e)
 	}
@@ -200,8 +203,13 @@ func (run *sharedRun) take(i int) (int, string, job, bool) {
 func (run *sharedRun) waiting(int) bool {
 	run.q.mu.Lock()
 	defer run.q.mu.Unlock()
-	return run.q.pending() > 0
+	return run.q.pending() > 0 && !run.yielding()
 }
+
+// yielding reports whether a Translate call waits for the turn: the run then takes no new sentence, finishes the
+// ones it decodes and ends, and the requests still waiting get a new run after that call, so that a steady stream of
+// shared requests never keeps the window waiting.
+func (run *sharedRun) yielding() bool { return run.e.turnWaiters.Load() > 0 }
 
 // room deals the waiting sentences out evenly among the lanes, rather than the first lane to ask taking them all.
 func (run *sharedRun) room(i, active int) bool {
@@ -231,7 +239,7 @@ func (run *sharedRun) idle(i int) bool {
 	run.active[i] = 0
 	run.idlers++
 	defer func() { run.idlers-- }()
-	for q.pending() == 0 && !run.closing {
+	for (q.pending() == 0 || run.yielding()) && !run.closing {
 		if run.idlers == run.lanes {
 			run.closing = true
 			run.wake.Broadcast()
@@ -246,7 +254,16 @@ func (run *sharedRun) idle(i int) bool {
 func (run *sharedRun) serve() {
 	q, e := run.q, run.e
 	e.turn <- struct{}{}
-	defer func() { <-e.turn }()
+	defer func() {
+		<-e.turn
+		// Requests left waiting (the run made way for a Translate call) get the next run.
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if q.run == run && q.pending() > 0 {
+			q.run = &sharedRun{q: q, e: e, wake: sync.NewCond(&q.mu)}
+			go q.run.serve()
+		}
+	}()
 	lanes, err := e.lanesForShared()
 	if err != nil {
 		run.fail(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,5 +148,50 @@ func TestSharedEdgeCases(t *testing.T) {
 	e.Close()
 	if _, err := e.TranslateShared(context.Background(), Request{Text: "hi"}, nil); !errors.Is(err, ErrClosed) {
 		t.Errorf("shared translation after Close: %v", err)
+	}
+}
+
+// A steady stream of shared requests makes way for the window's own translation, and goes on after it.
+func TestSharedRequestsMakeWayForTranslate(t *testing.T) {
+	e := load(t, scripted(t, "gptneox", "loop", 1, " Hello", " la", " li", " lu"), Options{Parallel: 4, Lanes: 1})
+	stop := make(chan struct{})
+	var served sync.WaitGroup
+	counts := make([]atomic.Int32, 12) // three times the sequences: requests always wait
+	for i := range counts {
+		served.Add(1)
+		go func() {
+			defer served.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := e.TranslateShared(context.Background(), Request{Text: fmt.Sprintf("문장 %d", i), Direction: KoreanToEnglish, MaxTokens: 40}, nil); err != nil {
+					t.Errorf("shared request: %v", err)
+					return
+				}
+				counts[i].Add(1)
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // the stream is flowing
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := e.Translate(ctx, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}, nil)
+	if err != nil || res.Text != "Hello la li" {
+		t.Errorf("the window's translation beside a stream of shared ones: %q, %v", res.Text, err)
+	}
+	before := make([]int32, len(counts))
+	for i := range counts {
+		before[i] = counts[i].Load()
+	}
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	served.Wait()
+	for i := range counts {
+		if n := counts[i].Load(); n <= before[i] {
+			t.Errorf("caller %d was not served after the window's translation: %d then %d", i, before[i], n)
+		}
 	}
 }

@@ -103,9 +103,13 @@ func (j job) forced() bool { return j.Tokens > 0 || j.TranslationLength }
 func (e *Engine) run(ctx context.Context, req job, onPiece func(piece, soFar string)) (Result, error) {
 	start := time.Now()
 	res := Result{Direction: req.Direction}
+	// A run of shared requests in progress stops taking new ones while this call waits (sharedRun.yielding).
+	e.turnWaiters.Add(1)
 	select {
 	case e.turn <- struct{}{}:
+		e.turnWaiters.Add(-1)
 	case <-ctx.Done():
+		e.turnWaiters.Add(-1)
 		res.Stop = StopCancelled
 		return res, ctx.Err()
 	}
