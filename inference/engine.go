@@ -27,7 +27,7 @@ type Engine struct {
 	shared sharedQueue
 	// turnWaiters counts the Translate calls waiting for the turn, for which a run of shared requests makes way.
 	turnWaiters atomic.Int32
-	info   ModelInfo
+	info        ModelInfo
 	// kvPerToken is what a token takes in the KV cache, all layers together (Memory).
 	kvPerToken uint64
 }
