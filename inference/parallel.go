@@ -435,7 +435,8 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, src sente
 			kept = append(kept, s)
 		}
 		active = kept
-		for len(free) > 0 && src.room(laneIndex, len(active)) && !(ln.firstAlone && step == 0 && len(active) > 0) {
+		// A sentence held from the step before starts first: it was already given room.
+		for len(free) > 0 && (held >= 0 || src.room(laneIndex, len(active))) && !(ln.firstAlone && step == 0 && len(active) > 0) {
 			if held < 0 {
 				u, text, j, ok := src.take(laneIndex)
 				if !ok {

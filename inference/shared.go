@@ -173,6 +173,7 @@ type sharedRun struct {
 	active  []int // sentences each lane decodes, as it last told
 	idlers  int
 	closing bool       // every lane was idle with nothing waiting: the run ends, and the next request starts another
+	stopped bool       // a lane failed: the others stop, and the run fails what it holds
 	wake    *sync.Cond // on q.mu: sentences were queued, or the run closes
 }
 
@@ -239,7 +240,7 @@ func (run *sharedRun) idle(i int) bool {
 	run.active[i] = 0
 	run.idlers++
 	defer func() { run.idlers-- }()
-	for (q.pending() == 0 || run.yielding()) && !run.closing {
+	for (q.pending() == 0 || run.yielding()) && !run.closing && !run.stopped {
 		if run.idlers == run.lanes {
 			run.closing = true
 			run.wake.Broadcast()
@@ -247,7 +248,7 @@ func (run *sharedRun) idle(i int) bool {
 		}
 		run.wake.Wait()
 	}
-	return !run.closing
+	return !run.closing && !run.stopped
 }
 
 // serve takes the engine's turn and decodes the shared requests until none is left.
@@ -283,7 +284,7 @@ func (run *sharedRun) serve() {
 	}
 	err = e.driveLanes(context.Background(), lanes, heading, run, func(s laneStep) { run.deliver(s.pieces) }, func() {
 		q.mu.Lock()
-		run.closing = true
+		run.stopped = true
 		run.wake.Broadcast()
 		q.mu.Unlock()
 	})

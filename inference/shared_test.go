@@ -195,3 +195,30 @@ func TestSharedRequestsMakeWayForTranslate(t *testing.T) {
 		}
 	}
 }
+
+// Prompts that arrive together and do not all fit one batch start over several steps: none is left behind.
+func TestSharedPromptsOverflowingABatch(t *testing.T) {
+	words := []string{" la", " li", " lu", " apple", " student", " weather", " good", " Hello", " world", " today"}
+	e := load(t, model(t, "echo-gptneox", tinymodel.Options{Arch: "gptneox", Echo: words}), Options{Parallel: 16, Lanes: 1})
+	// Eleven prompts of about 210 tokens: on the CPU the first starts alone, nine then fill the lane's batch of
+	// 2,048 tokens, and the last waits a step.
+	text := func(i int) string {
+		w := strings.TrimSpace(words[i%len(words)])
+		return strings.TrimSpace(strings.Repeat(w+" ", 120) + strings.Repeat(strings.TrimSpace(words[(i+1)%len(words)])+" ", 80))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range 11 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := e.TranslateShared(ctx, Request{Text: text(i), Direction: KoreanToEnglish, MaxTokens: 4}, nil)
+			w := strings.TrimSpace(words[i%len(words)])
+			if err != nil || res.Text != strings.TrimSpace(strings.Repeat(w+" ", 4)) || res.PromptTokens < 200 {
+				t.Errorf("request %d: %q (%d prompt tokens), %v", i, res.Text, res.PromptTokens, err)
+			}
+		}()
+	}
+	wg.Wait()
+}
