@@ -70,12 +70,12 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	if *rounds < 1 {
 		return errors.New("--rounds must be at least 1")
 	}
-	if *ef.server != "" { // a load test of a server: gugugo serve, or llama-server as the reference
+	if url := ef.serverURL(); url != "" { // a load test of a server: gugugo serve, or llama-server as the reference
 		tok := *tokens
 		if !isSet(fs, "tokens") {
 			tok = 48
 		}
-		return serverLoad(*ef.server, *ef.serverKey, *clients, tok, *rounds, *asJSON, stdout)
+		return serverLoad(url, *ef.serverKey, *clients, tok, *rounds, *asJSON, stdout)
 	}
 	t0 := time.Now()
 	eng, err := ef.load(stderr)

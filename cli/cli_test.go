@@ -31,6 +31,7 @@ func TestMain(m *testing.M) {
 	os.Setenv("GUGUGO_GPU", "off")
 	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	os.Unsetenv("GUGUGO_MODEL")
+	os.Unsetenv("GUGUGO_SERVER")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -37,7 +37,7 @@ $GUGUGO_MODEL, or the model that gugugo model pull installed.`)
 		fs.Usage()
 		return ErrUsage
 	}
-	if *ef.model == "" && *ef.server == "" {
+	if *ef.model == "" && ef.serverURL() == "" {
 		*ef.model = installedModel()
 	}
 	// The address and key are checked before a model takes seconds to load.

@@ -16,6 +16,7 @@ import (
 )
 
 type engineFlags struct {
+	fs        *flag.FlagSet
 	model     *string
 	server    *string
 	serverKey *string
@@ -29,6 +30,7 @@ type engineFlags struct {
 
 func addEngineFlags(fs *flag.FlagSet) engineFlags {
 	return engineFlags{
+		fs:        fs,
 		model:     modelFlag(fs),
 		server:    fs.String("server", os.Getenv("GUGUGO_SERVER"), "translate with the model a server runs (llama-server, vLLM or gugugo serve), at this `URL`, instead of a local model (default $GUGUGO_SERVER)"),
 		serverKey: fs.String("server-key", os.Getenv("GUGUGO_SERVER_KEY"), "API `key` the --server wants (default $GUGUGO_SERVER_KEY)"),
@@ -49,21 +51,30 @@ type engine interface {
 	Close()
 }
 
-// open connects to --server when given, else loads the local model.
+// serverURL is the server to translate with: --server, else $GUGUGO_SERVER unless --model was given; "" for none.
+func (f engineFlags) serverURL() string {
+	if isSet(f.fs, "model") && !isSet(f.fs, "server") {
+		return ""
+	}
+	return *f.server
+}
+
+// open connects to the server when there is one (serverURL), else loads the local model.
 func (f engineFlags) open(stderr io.Writer) (engine, error) {
-	if *f.server == "" {
+	url := f.serverURL()
+	if url == "" {
 		return f.load(stderr)
 	}
-	if *f.model != "" && *f.model != os.Getenv("GUGUGO_MODEL") {
+	if isSet(f.fs, "model") {
 		return nil, errors.New("give either --model or --server, not both")
 	}
-	return inference.Connect(context.Background(), inference.RemoteOptions{URL: *f.server, APIKey: *f.serverKey})
+	return inference.Connect(context.Background(), inference.RemoteOptions{URL: url, APIKey: *f.serverKey})
 }
 
 // load loads the model and says on stderr what became of the GPU: a plugin that failed its test run (the first
 // time it does), a model that fell back to the CPU.
 func (f engineFlags) load(stderr io.Writer) (*inference.Engine, error) {
-	if *f.server != "" {
+	if f.serverURL() != "" {
 		return nil, errors.New("--server is for translating; this command runs a local model (--model)")
 	}
 	if *f.model == "" {

@@ -175,3 +175,16 @@ func TestTranslateUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// $GUGUGO_SERVER makes the server the engine, unless a command names a model; naming both is refused.
+func TestServerFromTheEnvironment(t *testing.T) {
+	t.Setenv("GUGUGO_SERVER", "http://127.0.0.1:1")
+	code, stdout, stderr := run(t, "", "translate", "--model", markerModel(t), "--to", "en", "안녕")
+	if code != 0 || strings.TrimSpace(stdout) != "Hello world." {
+		t.Errorf("--model beside $GUGUGO_SERVER: exit %d, %q, %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, "", "translate", "--to", "en", "안녕")
+	wantOneLineError(t, code, stdout, stderr, "connection refused")
+	code, stdout, stderr = run(t, "", "translate", "--model", markerModel(t), "--server", "http://127.0.0.1:1", "안녕")
+	wantOneLineError(t, code, stdout, stderr, "either --model or --server")
+}

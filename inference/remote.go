@@ -3,6 +3,7 @@ package inference
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,6 +42,9 @@ type RemoteOptions struct {
 // remoteConcurrency is the most requests one translation keeps in flight: a document's sentences.
 const remoteConcurrency = 16
 
+// remoteFirstByte is the longest wait for a request's first byte: a server decoding others may queue it first.
+const remoteFirstByte = 5 * time.Minute
+
 // ConnectTimeout bounds Connect's first request.
 const ConnectTimeout = 10 * time.Second
 
@@ -61,7 +65,7 @@ func Connect(ctx context.Context, o RemoteOptions) (*Remote, error) {
 		client: &http.Client{Transport: &http.Transport{
 			Proxy:                 nil, // the server is named directly; a desktop's proxy settings are for the web
 			DialContext:           (&net.Dialer{Timeout: ConnectTimeout}).DialContext,
-			ResponseHeaderTimeout: o.Timeout,
+			ResponseHeaderTimeout: remoteFirstByte, // a busy server queues requests before answering
 			MaxIdleConnsPerHost:   remoteConcurrency,
 		}}}
 	ctx, cancel := context.WithTimeout(ctx, ConnectTimeout)
@@ -266,10 +270,10 @@ func (r *Remote) sentence(ctx context.Context, text string, req Request, unit in
 	}
 	body := map[string]any{"model": r.model, "prompt": req.Direction.Prompt(text), "max_tokens": limit,
 		"stop": []string{endMarker}, "temperature": 0, "stream": true}
-	// A server that stops sending is given up after r.idle without a byte.
+	// A server that stops sending is given up after r.idle without a byte (the first byte may take longer).
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	watchdog := time.AfterFunc(r.idle, func() { cancel(fmt.Errorf("the server at %s stopped answering for %s", r.base, r.idle)) })
+	watchdog := time.AfterFunc(max(r.idle, remoteFirstByte), func() { cancel(fmt.Errorf("the server at %s stopped answering for %s", r.base, r.idle)) })
 	defer watchdog.Stop()
 	var filter streamFilter
 	// The servers stream a token per chunk: the loop guard reads chunks as tokens, and stops a model repeating
@@ -283,6 +287,16 @@ func (r *Remote) sentence(ctx context.Context, text string, req Request, unit in
 		for sc.Scan() {
 			watchdog.Reset(r.idle)
 			line := sc.Text()
+			if msg, ok := strings.CutPrefix(line, "error:"); ok { // llama-server's way of failing a stream
+				var e struct {
+					Message string `json:"message"`
+					Error   struct {
+						Message string `json:"message"`
+					} `json:"error"`
+				}
+				json.Unmarshal([]byte(msg), &e)
+				return fmt.Errorf("the server at %s failed: %s", r.base, cmp.Or(e.Message, e.Error.Message, strings.TrimSpace(msg)))
+			}
 			data, ok := strings.CutPrefix(line, "data:")
 			if !ok {
 				if line != "" && !strings.HasPrefix(line, ":") && !strings.HasPrefix(line, "event:") && !strings.HasPrefix(line, "id:") {

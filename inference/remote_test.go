@@ -137,6 +137,9 @@ func TestRemoteFailures(t *testing.T) {
 		{"error frame", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "data: {\"choices\":[{\"text\":\" Hel\"}]}\n\ndata: {\"error\":{\"message\":\"slot unavailable\"}}\n\n")
 		}, "slot unavailable"},
+		{"llama-server's error line", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, "error: {\"code\":500,\"message\":\"the request exceeds the available context size\",\"type\":\"exceed_context_size_error\"}\n\n")
+		}, "exceeds the available context size"},
 		{"stall", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "data: {\"choices\":[{\"text\":\" Hel\"}]}\n\n")
 			w.(http.Flusher).Flush()

@@ -128,6 +128,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	defer s.leave()
 	var segs segmentsRequest
 	if json.Unmarshal([]byte(strings.TrimSpace(msg)), &segs) == nil && len(segs.Segments) > 0 {
+		if len(segs.Segments) > maxTexts {
+			openAIError(w, http.StatusBadRequest, fmt.Sprintf("%d segments; at most %d per request", len(segs.Segments), maxTexts), "invalid_request_error")
+			return
+		}
 		s.chatSegments(w, r, req, segs, start)
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,9 @@ const DefaultMaxBody = 1 << 20
 
 // maxInFlight is the most requests translated or waiting at once; beyond it a request is told to come back later.
 const maxInFlight = 256
+
+// maxTexts is the most texts one request may hold (a LibreTranslate list, Kiss Translator's segments).
+const maxTexts = 128
 
 // Options configure a Server.
 type Options struct {
@@ -102,7 +106,8 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", s.o.Addr, err)
 	}
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Streams may run long, so only reading the request is bounded, and idle connections.
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	s.mu.Lock()
 	s.listener, s.http = l, hs
 	s.mu.Unlock()
@@ -155,11 +160,16 @@ func (s *Server) Handler() http.Handler {
 	return s.guard(mux)
 }
 
-// guard answers CORS preflights (webview and browser clients send them), checks the API key and bounds the body.
+// guard answers CORS preflights (webview and browser-extension clients send them), checks the API key and bounds
+// the body. Keys in headers or the query are checked before any body is read; only LibreTranslate's clients, which
+// send the key in the body, get their body read first.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", "*")
+		if o := r.Header.Get("Origin"); allowedOrigin(o) {
+			h.Set("Access-Control-Allow-Origin", o)
+			h.Add("Vary", "Origin")
+		}
 		if r.Method == http.MethodOptions {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, api-key, X-Requested-With, *")
@@ -172,23 +182,50 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.o.MaxBody)
+		keyed := s.o.APIKey == "" || s.matches(s.headerKeys(r))
+		bodyKey := r.Method == http.MethodPost && (translatePath(r) || r.URL.Path == "/detect")
+		if !keyed && !bodyKey {
+			unauthorized(w, r)
+			return
+		}
 		if r.Method == http.MethodPost && translatePath(r) {
 			if _, err := readTranslateBody(r); err != nil {
 				bodyError(w, r, err, s.o.MaxBody)
 				return
 			}
 		}
-		if s.o.APIKey != "" && !s.authorized(r) {
-			dialectError(w, r, http.StatusUnauthorized, "a valid API key is required: send it as Authorization: Bearer KEY (DeepLX also takes ?token=KEY)")
+		if !keyed && !s.matches([]string{s.bodyKey(r)}) {
+			unauthorized(w, r)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// authorized reports whether the request carries the API key: as Authorization: Bearer or DeepL-Auth-Key, an
-// api-key header (Zotero sends both), DeepLX's ?token= or LibreTranslate's api_key field.
-func (s *Server) authorized(r *http.Request) bool {
+func unauthorized(w http.ResponseWriter, r *http.Request) {
+	dialectError(w, r, http.StatusUnauthorized, "a valid API key is required: send it as Authorization: Bearer KEY (DeepLX also takes ?token=KEY)")
+}
+
+// allowedOrigin reports whether a browser context may read the replies: a browser extension or an app's webview
+// (their origins are not web pages') or a page served from this computer. Web sites may not: with no key, any page
+// the user visits could otherwise use the translator.
+func allowedOrigin(origin string) bool {
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return true // chrome-extension://, moz-extension://, tauri:// (pot)
+	}
+	return Loopback(u.Hostname()) || u.Hostname() == "tauri.localhost"
+}
+
+// headerKeys are the keys a request carries outside its body: Authorization: Bearer or DeepL-Auth-Key, an api-key
+// header (Zotero sends it), DeepLX's ?token=.
+func (s *Server) headerKeys(r *http.Request) []string {
 	var sent []string
 	if a := r.Header.Get("Authorization"); a != "" {
 		for _, scheme := range []string{"Bearer ", "DeepL-Auth-Key "} {
@@ -197,12 +234,21 @@ func (s *Server) authorized(r *http.Request) bool {
 			}
 		}
 	}
-	sent = append(sent, r.Header.Get("api-key"), r.URL.Query().Get("token"), r.URL.Query().Get("api_key"))
+	return append(sent, r.Header.Get("api-key"), r.URL.Query().Get("token"), r.URL.Query().Get("api_key"))
+}
+
+// bodyKey is LibreTranslate's api_key field of a /translate body (read already) or a /detect form (Crow's).
+func (s *Server) bodyKey(r *http.Request) string {
 	if b, ok := r.Context().Value(bodyKey{}).(*translateBody); ok {
-		sent = append(sent, b.APIKey)
-	} else if isForm(r) {
-		sent = append(sent, r.PostFormValue("api_key")) // Crow Translate's /detect
+		return b.APIKey
 	}
+	if isForm(r) {
+		return r.PostFormValue("api_key")
+	}
+	return ""
+}
+
+func (s *Server) matches(sent []string) bool {
 	for _, k := range sent {
 		if k != "" && subtle.ConstantTimeCompare([]byte(k), []byte(s.o.APIKey)) == 1 {
 			return true

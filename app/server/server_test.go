@@ -551,3 +551,38 @@ func TestRemoteEngineAgainstGugugoServe(t *testing.T) {
 		}
 	}
 }
+
+// Browser extensions and app webviews may read the replies; web sites may not. curl's default form type on a JSON
+// body, and lists too long or empty, are handled.
+func TestOriginsFormsAndLists(t *testing.T) {
+	url := serve(t, engine(t, "hello", hello), Options{APIKey: "k"})
+	for origin, allowed := range map[string]bool{"chrome-extension://abc": true, "moz-extension://x": true, "tauri://localhost": true,
+		"http://tauri.localhost": true, "http://127.0.0.1:3000": true, "https://evil.example": false, "": false} {
+		req, _ := http.NewRequest(http.MethodOptions, url+"/v1/chat/completions", nil)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); (got == origin && origin != "") != allowed || resp.StatusCode != 204 {
+			t.Errorf("origin %q: %d, allowed %q", origin, resp.StatusCode, got)
+		}
+	}
+	form := "application/x-www-form-urlencoded"
+	if status, v := post(t, url+"/v1/chat/completions", form, `{"messages":[{"role":"user","content":"안녕"}]}`, "Authorization", "Bearer k"); status != 200 || field(v, "choices", 0, "message", "content") != "Hello world." {
+		t.Errorf("chat JSON sent as a form: %d %v", status, v)
+	}
+	if status, v := post(t, url+"/translate?token=k", form, `{"text":"안녕","target_lang":"EN"}`); status != 200 || field(v, "data") != "Hello world." {
+		t.Errorf("DeepLX JSON sent as a form: %d %v", status, v)
+	}
+	if status, v := post(t, url+"/translate?token=k", jsonType, `{"q":[],"target":"en"}`); status != 400 || field(v, "error") == nil {
+		t.Errorf("an empty list: %d %v", status, v)
+	}
+	many, _ := json.Marshal(map[string]any{"q": slices.Repeat([]string{"a"}, maxTexts+1), "target": "ko"})
+	if status, v := post(t, url+"/translate?token=k", jsonType, string(many)); status != 400 || !strings.Contains(fmt.Sprint(field(v, "error")), "at most 128") {
+		t.Errorf("too many texts: %d %v", status, v)
+	}
+}

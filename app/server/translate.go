@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -46,7 +47,7 @@ func readTranslateBody(r *http.Request) (*translateBody, error) {
 	b := &translateBody{dialect: "deeplx"}
 	*r = *r.WithContext(context.WithValue(r.Context(), bodyKey{}, b)) // its dialect shapes even a malformed body's error
 	switch {
-	case isForm(r):
+	case isForm(r) && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")): // curl -d sends JSON as a form
 		b.dialect = "libretranslate"
 		if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			return b, err
@@ -173,8 +174,11 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 	case list == nil:
 		libreError(w, http.StatusBadRequest, "Invalid request: missing q parameter")
 		return
-	case !isList && strings.TrimSpace(list[0]) == "":
+	case len(list) == 0 || !isList && strings.TrimSpace(list[0]) == "":
 		libreError(w, http.StatusBadRequest, "Invalid request: q is empty")
+		return
+	case len(list) > maxTexts:
+		libreError(w, http.StatusBadRequest, fmt.Sprintf("Invalid request: q holds %d texts; at most %d per request", len(list), maxTexts))
 		return
 	}
 	if b.Target == "" {
