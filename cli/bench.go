@@ -54,7 +54,7 @@ type benchReport struct {
 func bench(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	ef := addEngineFlags(fs)
-	tokens := fs.Int("tokens", 128, "tokens to generate per run (stops are ignored); with --server, per request (default 48)")
+	tokens := fs.Int("tokens", 128, "tokens to generate per run (stops are ignored); with --server, per request, 48 unless given")
 	reps := fs.Int("reps", 5, "measured runs per input after one warm-up; the median is reported")
 	asJSON := fs.Bool("json", false, "print JSON")
 	document := fs.Bool("document", false, "also time a 1,000-word English and a Korean document, sentence after sentence and in parallel (median of --reps)")

@@ -44,8 +44,11 @@ Run "gugugo COMMAND --help" for a command's options.
 `
 
 // GUI opens the window with a model to load ("" for the one in the settings); main provides it so that this
-// package stays free of the UI.
+// package stays free of the UI. It is nil in the server build, which has no window.
 type GUI func(modelPath string)
+
+// errNoWindow is what the window's commands say in the server build.
+var errNoWindow = errors.New("this build has no window (it is the server build); the other commands work: gugugo --help")
 
 // Run runs a command line (without the program name) and returns the process exit code. With no command it
 // opens the window through gui.
@@ -71,7 +74,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int 
 	case "devices":
 		err = devices(stdout)
 	case instance.Show, instance.TranslateClipboard:
-		err = remote(args[0], args[1:], stderr)
+		err = errNoWindow
+		if gui != nil {
+			err = remote(args[0], args[1:], stderr)
+		}
 	case "model":
 		err = model(args[1:], stdout, stderr)
 	case "dev":
@@ -129,6 +135,10 @@ func window(args []string, stderr io.Writer, gui GUI) int {
 	if rest, err := parse(fs, args, stderr); err != nil || len(rest) > 0 {
 		fmt.Fprintln(stderr, "Usage: gugugo [--model FILE] (see gugugo --help for the commands)")
 		return 2
+	}
+	if gui == nil {
+		fmt.Fprintln(stderr, "gugugo:", errNoWindow)
+		return 1
 	}
 	if err := needDisplay(); err != nil {
 		fmt.Fprintln(stderr, "gugugo:", err)

@@ -373,3 +373,14 @@ func TestRemoteWithoutWindowOrDisplay(t *testing.T) {
 		wantOneLineError(t, code, stdout, stderr, "no display to open the window on")
 	}
 }
+
+// The server build has no window: the window and its commands say so in one line.
+func TestServerBuildHasNoWindow(t *testing.T) {
+	for _, args := range [][]string{nil, {"show"}, {"translate-clipboard"}} {
+		var stdout, stderr bytes.Buffer
+		code := Run(args, strings.NewReader(""), &stdout, &stderr, nil)
+		if code != 1 || !strings.Contains(stderr.String(), "this build has no window") || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr.String())
+		}
+	}
+}

@@ -67,7 +67,7 @@ func serverLoad(url, key string, clientCounts string, tokens, rounds int, asJSON
 		}
 		resp, err := client.Do(req)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("cannot reach the server at %s: %w", base, err)
 		}
 		defer resp.Body.Close()
 		var reply struct {
@@ -77,7 +77,7 @@ func serverLoad(url, key string, clientCounts string, tokens, rounds int, asJSON
 		}
 		raw, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &reply) != nil {
-			return 0, fmt.Errorf("%s: %s", resp.Status, cut(string(raw), 200))
+			return 0, fmt.Errorf("the server at %s answered %s: %s", base, resp.Status, cut(string(raw), 200))
 		}
 		return reply.Usage.CompletionTokens, nil
 	}

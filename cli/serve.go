@@ -19,8 +19,8 @@ import (
 func serve(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	ef := addEngineFlags(fs)
-	addr := fs.String("addr", cmp.Or(os.Getenv("GUGUGO_ADDR"), server.DefaultAddr), "`host:port` to listen on; anything but loopback needs --api-key (default $GUGUGO_ADDR, else "+server.DefaultAddr+")")
-	key := fs.String("api-key", os.Getenv("GUGUGO_API_KEY"), "`key` every request must carry (Authorization: Bearer KEY, or DeepLX's ?token=KEY) (default $GUGUGO_API_KEY)")
+	addr := fs.String("addr", cmp.Or(os.Getenv("GUGUGO_ADDR"), server.DefaultAddr), "`host:port` to listen on ($GUGUGO_ADDR sets the default); anything but loopback needs --api-key")
+	key := fs.String("api-key", os.Getenv("GUGUGO_API_KEY"), "`key` every request must carry (Authorization: Bearer KEY, or DeepLX's ?token=KEY); $GUGUGO_API_KEY sets it too")
 	maxBody := fs.Int("max-body", server.DefaultMaxBody>>10, "largest request body, in `KiB`")
 	quiet := fs.Bool("quiet", false, "do not log each request on stderr")
 	fs.Usage = func() {
@@ -38,7 +38,12 @@ $GUGUGO_MODEL, or the model that gugugo model pull installed.`)
 		return ErrUsage
 	}
 	if *ef.model == "" && ef.serverURL() == "" {
-		*ef.model = installedModel()
+		if *ef.model = installedModel(); *ef.model == "" {
+			return errors.New("no model: pass --model FILE (or set GUGUGO_MODEL), or get one first: gugugo model pull gugugo-7b")
+		}
+	}
+	if *maxBody < 1 {
+		return errors.New("--max-body must be at least 1 (KiB)")
 	}
 	// The address and key are checked before a model takes seconds to load.
 	o := server.Options{Addr: *addr, APIKey: *key, MaxBody: int64(*maxBody) << 10}

@@ -156,6 +156,9 @@ func (r *Remote) call(ctx context.Context, method, path string, body any, read f
 		}
 		switch resp.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden:
+			if r.key == "" {
+				return fmt.Errorf("the server at %s wants an API key (%s): give it with --server-key, or in Settings → Translation → Server API key", r.base, resp.Status)
+			}
 			return fmt.Errorf("the server at %s refused the API key (%s): %s", r.base, resp.Status, said)
 		case http.StatusNotFound:
 			return fmt.Errorf("the server at %s has no %s (%s): is it an OpenAI-compatible server?", r.base, path, resp.Status)
@@ -241,6 +244,7 @@ func (r *Remote) Translate(ctx context.Context, req Request, onPiece func(piece,
 	res.Text = text.String()
 	res.Duration = time.Since(start)
 	res.DecodeDuration = res.Duration - res.TimeToFirstToken
+	res.decodeSteps = res.GeneratedTokens
 	if firstErr == nil && ctx.Err() != nil {
 		firstErr = ctx.Err()
 	}

@@ -130,7 +130,7 @@ func TestRemoteFailures(t *testing.T) {
 		{"401", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(401)
 			fmt.Fprint(w, `{"error":{"message":"Invalid API Key","type":"authentication_error"}}`)
-		}, "refused the API key"},
+		}, "API key"},
 		{"500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "CUDA out of memory", 500) }, "500 Internal Server Error: CUDA out of memory"},
 		{"garbage", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "data: {not json\n\n") }, "not an OpenAI-compatible reply"},
 		{"nothing", func(w http.ResponseWriter, r *http.Request) {}, "not an OpenAI-compatible reply"},

@@ -284,7 +284,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, 
 	}
 	if !c.stream {
 		res, err := run(nil)
-		s.log(Entry{Dialect: dialect, Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
+		s.log(w, Entry{Dialect: dialect, Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
 		if err != nil {
 			if r.Context().Err() == nil {
 				openAIError(w, translateStatus(err), err.Error(), "server_error")
@@ -328,7 +328,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, 
 		begin()
 		event(chunk(piece, nil, false))
 	})
-	s.log(Entry{Dialect: dialect, Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
+	s.log(w, Entry{Dialect: dialect, Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
 	switch {
 	case err != nil && r.Context().Err() != nil:
 		return
@@ -340,7 +340,11 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, 
 		return
 	}
 	begin()
-	event(chunk("", finish(res), false))
+	last := chunk("", finish(res), false)
+	if !c.chat {
+		last["usage"] = usage(res) // as llama-server does: the remote engine reads the prompt's size from it
+	}
+	event(last)
 	if c.usage {
 		u := chunk("", nil, false)
 		u["choices"], u["usage"] = []any{}, usage(res)

@@ -60,7 +60,7 @@ type Entry struct {
 }
 
 // ErrKeyNeeded means the server was asked to listen beyond this computer without an API key.
-var ErrKeyNeeded = errors.New("an API key is required to listen on an address other computers can reach")
+var ErrKeyNeeded = errors.New("an API key is required to listen on an address other computers can reach (gugugo serve --api-key KEY or $GUGUGO_API_KEY; in the app, Settings → Sharing → API key)")
 
 // Server answers translation requests.
 type Server struct {
@@ -78,7 +78,10 @@ func New(t Translator, o Options) (*Server, error) {
 	if o.Addr == "" {
 		o.Addr = DefaultAddr
 	}
-	if o.MaxBody <= 0 {
+	if o.MaxBody < 0 {
+		return nil, errors.New("the body limit must be positive")
+	}
+	if o.MaxBody == 0 {
 		o.MaxBody = DefaultMaxBody
 	}
 	host, _, err := net.SplitHostPort(o.Addr)
@@ -164,11 +167,19 @@ func (s *Server) Handler() http.Handler {
 // the body. Keys in headers or the query are checked before any body is read; only LibreTranslate's clients, which
 // send the key in the body, get their body read first.
 func (s *Server) guard(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rec := &recorder{ResponseWriter: rw}
+		defer s.logRequest(rec, r, time.Now())
+		var w http.ResponseWriter = rec
 		h := w.Header()
-		if o := r.Header.Get("Origin"); allowedOrigin(o) {
-			h.Set("Access-Control-Allow-Origin", o)
+		origin := r.Header.Get("Origin")
+		if allowedOrigin(origin) {
+			h.Set("Access-Control-Allow-Origin", origin)
 			h.Add("Vary", "Origin")
+		} else if origin != "" && r.Method != http.MethodOptions {
+			// A web page's request: browsers send its origin. Without this, any page could make the GPU work.
+			dialectError(w, r, http.StatusForbidden, "requests from web pages are not served; browser extensions and apps are")
+			return
 		}
 		if r.Method == http.MethodOptions {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
@@ -203,18 +214,18 @@ func (s *Server) guard(next http.Handler) http.Handler {
 }
 
 func unauthorized(w http.ResponseWriter, r *http.Request) {
-	dialectError(w, r, http.StatusUnauthorized, "a valid API key is required: send it as Authorization: Bearer KEY (DeepLX also takes ?token=KEY)")
+	dialectError(w, r, http.StatusUnauthorized, "a valid API key is required: send it as Authorization: Bearer KEY (DeepLX clients may use ?token=KEY, LibreTranslate ones api_key)")
 }
 
 // allowedOrigin reports whether a browser context may read the replies: a browser extension or an app's webview
 // (their origins are not web pages') or a page served from this computer. Web sites may not: with no key, any page
 // the user visits could otherwise use the translator.
 func allowedOrigin(origin string) bool {
-	if origin == "" {
+	if origin == "" || origin == "null" { // "null": a sandboxed frame or a data: page, which any site can make
 		return false
 	}
 	u, err := url.Parse(origin)
-	if err != nil {
+	if err != nil || u.Scheme == "" {
 		return false
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
@@ -314,10 +325,64 @@ func (s *Server) modelName() string {
 	return "gugugo"
 }
 
-func (s *Server) log(e Entry) {
-	if s.o.Log != nil {
-		s.o.Log(e)
+// recorder keeps a reply's status and what its handler says of the translation, for the request's log line.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	entry  *Entry
+}
+
+func (rec *recorder) WriteHeader(status int) {
+	if rec.status == 0 {
+		rec.status = status
 	}
+	rec.ResponseWriter.WriteHeader(status)
+}
+
+func (rec *recorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	return rec.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController flush the stream.
+func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
+
+// log records what a handler translated, for the line the guard logs when the request ends.
+func (s *Server) log(w http.ResponseWriter, e Entry) {
+	if rec, ok := w.(*recorder); ok {
+		rec.entry = &e
+	}
+}
+
+// logRequest logs one line for every request: translations with what they translated, the rest (errors included)
+// with their status.
+func (s *Server) logRequest(rec *recorder, r *http.Request, start time.Time) {
+	if s.o.Log == nil {
+		return
+	}
+	e := Entry{Dialect: dialectOf(r), Path: r.URL.Path, Status: rec.status, Duration: time.Since(start)}
+	if rec.entry != nil {
+		e = *rec.entry
+		if e.Status != 499 && rec.status != 0 {
+			e.Status = rec.status
+		}
+	}
+	s.o.Log(e)
+}
+
+// dialectOf names the dialect a request speaks, for the log.
+func dialectOf(r *http.Request) string {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/v1") || strings.Contains(r.URL.Path, "completions") || strings.Contains(r.URL.Path, "models"):
+		return "openai"
+	case translatePath(r) && !libreRequest(r):
+		return "deeplx"
+	case translatePath(r) || r.URL.Path == "/detect" || r.URL.Path == "/languages":
+		return "libretranslate"
+	}
+	return "http"
 }
 
 // translateStatus is the HTTP status for a failed translation: 503 while no model is loaded or it was unloaded, 500

@@ -245,6 +245,48 @@ func (f failing) TranslateShared(context.Context, inference.Request, func(string
 	return inference.Result{}, f.err
 }
 
+// Every request gets a log line: translations with what they translated, errors with their status.
+func TestEveryRequestIsLogged(t *testing.T) {
+	var mu sync.Mutex
+	var lines []Entry
+	s, err := New(engine(t, "hello", hello), Options{APIKey: "k", Log: func(e Entry) { mu.Lock(); lines = append(lines, e); mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	post(t, hs.URL+"/translate?token=k", jsonType, `{"text":"안녕","target_lang":"EN"}`)
+	post(t, hs.URL+"/translate", jsonType, `{"text":"안녕","target_lang":"EN"}`)
+	post(t, hs.URL+"/translate?token=k", jsonType, `{"text":"안녕","target_lang":"FR"}`)
+	get(t, hs.URL+"/health?token=k")
+	// A line is written once the handler has returned, which may be just after the client has its reply.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(lines)
+		mu.Unlock()
+		if n >= 4 {
+			break
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []struct {
+		dialect string
+		status  int
+	}{{"deeplx", 200}, {"deeplx", 401}, {"deeplx", 400}, {"http", 200}}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines: %+v", len(lines), lines)
+	}
+	for i, w := range want {
+		if lines[i].Dialect != w.dialect || lines[i].Status != w.status {
+			t.Errorf("line %d: %+v, want %s %d", i, lines[i], w.dialect, w.status)
+		}
+	}
+	if lines[0].Chars != 2 {
+		t.Errorf("the translation's line: %+v", lines[0])
+	}
+}
+
 func TestNoModelIsUnavailable(t *testing.T) {
 	url := serve(t, failing{errors.New("no model is loaded")}, Options{})
 	if status, v := post(t, url+"/translate", jsonType, `{"text":"안녕","target_lang":"EN"}`); status != 503 || field(v, "message") != "no model is loaded" {
@@ -557,7 +599,7 @@ func TestRemoteEngineAgainstGugugoServe(t *testing.T) {
 func TestOriginsFormsAndLists(t *testing.T) {
 	url := serve(t, engine(t, "hello", hello), Options{APIKey: "k"})
 	for origin, allowed := range map[string]bool{"chrome-extension://abc": true, "moz-extension://x": true, "tauri://localhost": true,
-		"http://tauri.localhost": true, "http://127.0.0.1:3000": true, "https://evil.example": false, "": false} {
+		"http://tauri.localhost": true, "http://127.0.0.1:3000": true, "https://evil.example": false, "null": false, "": false} {
 		req, _ := http.NewRequest(http.MethodOptions, url+"/v1/chat/completions", nil)
 		if origin != "" {
 			req.Header.Set("Origin", origin)
@@ -570,6 +612,15 @@ func TestOriginsFormsAndLists(t *testing.T) {
 		if got := resp.Header.Get("Access-Control-Allow-Origin"); (got == origin && origin != "") != allowed || resp.StatusCode != 204 {
 			t.Errorf("origin %q: %d, allowed %q", origin, resp.StatusCode, got)
 		}
+	}
+	if status, _ := post(t, url+"/translate?token=k", jsonType, `{"text":"안녕","target_lang":"EN"}`, "Origin", "https://evil.example"); status != 403 {
+		t.Errorf("a web page's request: %d", status)
+	}
+	if status, _ := post(t, url+"/translate?token=k", jsonType, `{"text":"안녕","target_lang":"EN"}`, "Origin", "null"); status != 403 {
+		t.Errorf("a sandboxed page's request: %d", status)
+	}
+	if status, _ := post(t, url+"/translate?token=k", jsonType, `{"text":"안녕","target_lang":"EN"}`, "Origin", "chrome-extension://abc"); status != 200 {
+		t.Errorf("an extension's request: %d", status)
 	}
 	form := "application/x-www-form-urlencoded"
 	if status, v := post(t, url+"/v1/chat/completions", form, `{"messages":[{"role":"user","content":"안녕"}]}`, "Authorization", "Bearer k"); status != 200 || field(v, "choices", 0, "message", "content") != "Hello world." {

@@ -135,7 +135,7 @@ func (s *Server) deeplx(w http.ResponseWriter, r *http.Request, b *translateBody
 	defer s.leave()
 	p := planFor(text, source, target)
 	res, err := p.run(r.Context(), s.t, text, 0, nil)
-	s.log(Entry{Dialect: "deeplx", Path: r.URL.Path, Status: statusOf(err), Chars: len([]rune(text)), Duration: time.Since(start), Err: err})
+	s.log(w, Entry{Dialect: "deeplx", Path: r.URL.Path, Status: statusOf(err), Chars: len([]rune(text)), Duration: time.Since(start), Err: err})
 	if err != nil {
 		if r.Context().Err() == nil {
 			deeplxError(w, translateStatus(err), err.Error())
@@ -223,7 +223,7 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 	for _, t := range list {
 		chars += len([]rune(t))
 	}
-	s.log(Entry{Dialect: "libretranslate", Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
+	s.log(w, Entry{Dialect: "libretranslate", Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
 	if err != nil {
 		if r.Context().Err() == nil {
 			libreError(w, translateStatus(err), err.Error())
