@@ -105,7 +105,6 @@ type segmentsRequest struct {
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	var req chatRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		bodyError(w, r, err, s.o.MaxBody)
@@ -132,18 +131,18 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 			openAIError(w, http.StatusBadRequest, fmt.Sprintf("%d segments; at most %d per request", len(segs.Segments), maxTexts), "invalid_request_error")
 			return
 		}
-		s.chatSegments(w, r, req, segs, start)
+		s.chatSegments(w, r, req, segs)
 		return
 	}
 	text := unwrap(msg)
 	p := planFor(text, "", "")
 	s.complete(w, r, completion{chat: true, model: req.Model, stream: req.Stream, usage: req.StreamOptions.IncludeUsage}, func(onPiece func(string, string)) (inference.Result, error) {
 		return p.run(r.Context(), s.t, text, req.MaxTokens, onPiece)
-	}, "openai-chat", len([]rune(text)), start)
+	}, len([]rune(text)))
 }
 
 // chatSegments translates each segment (decoded together) and answers with the JSON the client asked for.
-func (s *Server) chatSegments(w http.ResponseWriter, r *http.Request, req chatRequest, segs segmentsRequest, start time.Time) {
+func (s *Server) chatSegments(w http.ResponseWriter, r *http.Request, req chatRequest, segs segmentsRequest) {
 	target, err := parseLanguage(segs.TargetLanguage)
 	if err != nil {
 		openAIError(w, http.StatusBadRequest, err.Error(), "invalid_request_error")
@@ -179,7 +178,7 @@ func (s *Server) chatSegments(w http.ResponseWriter, r *http.Request, req chatRe
 			onPiece(string(answer), string(answer))
 		}
 		return inference.Result{Text: string(answer), Stop: inference.StopMarker}, nil
-	}, "openai-chat", chars, start)
+	}, chars)
 }
 
 // gugugoPrompt is Gugugo's prompt: a heading, the text, </끝>, and the other language's heading.
@@ -199,7 +198,6 @@ func parsePrompt(prompt string) (string, inference.Direction, error) {
 }
 
 func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	var req completionRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		bodyError(w, r, err, s.o.MaxBody)
@@ -231,7 +229,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 			return f.BenchShared(r.Context(), in, inference.Workload{Tokens: req.MaxTokens}, onPiece)
 		}
 		return s.t.TranslateShared(r.Context(), in, onPiece)
-	}, "openai-completions", len([]rune(text)), start)
+	}, len([]rune(text)))
 }
 
 // completion is how a chat or raw completion is answered.
@@ -244,7 +242,8 @@ type completion struct {
 
 // complete runs a translation and answers it as OpenAI does: one JSON object, or server-sent events carrying each
 // new piece, a last chunk with the finish reason, and [DONE].
-func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, run func(onPiece func(piece, soFar string)) (inference.Result, error), dialect string, chars int, start time.Time) {
+func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, run func(onPiece func(piece, soFar string)) (inference.Result, error), chars int) {
+	start := time.Now()
 	id := fmt.Sprintf("cmpl-%d", start.UnixNano())
 	model := s.modelName()
 	object := "text_completion"
@@ -284,7 +283,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, 
 	}
 	if !c.stream {
 		res, err := run(nil)
-		s.log(w, Entry{Dialect: dialect, Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
+		logTranslation(w, chars, err)
 		if err != nil {
 			if r.Context().Err() == nil {
 				openAIError(w, translateStatus(err), err.Error(), "server_error")
@@ -328,7 +327,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, 
 		begin()
 		event(chunk(piece, nil, false))
 	})
-	s.log(w, Entry{Dialect: dialect, Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
+	logTranslation(w, chars, err)
 	switch {
 	case err != nil && r.Context().Err() != nil:
 		return

@@ -325,11 +325,12 @@ func (s *Server) modelName() string {
 	return "gugugo"
 }
 
-// recorder keeps a reply's status and what its handler says of the translation, for the request's log line.
+// recorder keeps a reply's status and what its handler translated, for the request's log line.
 type recorder struct {
 	http.ResponseWriter
 	status int
-	entry  *Entry
+	chars  int   // characters translated
+	err    error // why the translation failed
 }
 
 func (rec *recorder) WriteHeader(status int) {
@@ -349,37 +350,39 @@ func (rec *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController flush the stream.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
-// log records what a handler translated, for the line the guard logs when the request ends.
-func (s *Server) log(w http.ResponseWriter, e Entry) {
+// logTranslation records what a handler translated and how it ended, for the line the guard logs.
+func logTranslation(w http.ResponseWriter, chars int, err error) {
 	if rec, ok := w.(*recorder); ok {
-		rec.entry = &e
+		rec.chars, rec.err = chars, err
 	}
 }
 
-// logRequest logs one line for every request: translations with what they translated, the rest (errors included)
-// with their status.
+// logRequest logs one line for every request, errors included: its dialect, status and duration, and for a
+// translation what it translated. A translation whose client left is logged as 499, with nothing answered.
 func (s *Server) logRequest(rec *recorder, r *http.Request, start time.Time) {
 	if s.o.Log == nil {
 		return
 	}
-	e := Entry{Dialect: dialectOf(r), Path: r.URL.Path, Status: rec.status, Duration: time.Since(start)}
-	if rec.entry != nil {
-		e = *rec.entry
-		if e.Status != 499 && rec.status != 0 {
-			e.Status = rec.status
-		}
+	status := rec.status
+	if errors.Is(rec.err, context.Canceled) || status == 0 {
+		status = statusOf(rec.err)
 	}
-	s.o.Log(e)
+	s.o.Log(Entry{Dialect: dialectOf(r), Path: r.URL.Path, Status: status, Chars: rec.chars, Duration: time.Since(start), Err: rec.err})
 }
 
 // dialectOf names the dialect a request speaks, for the log.
 func dialectOf(r *http.Request) string {
+	p := r.URL.Path
 	switch {
-	case strings.HasPrefix(r.URL.Path, "/v1") || strings.Contains(r.URL.Path, "completions") || strings.Contains(r.URL.Path, "models"):
+	case strings.HasSuffix(p, "/chat/completions"):
+		return "openai-chat"
+	case strings.HasSuffix(p, "/completions"):
+		return "openai-completions"
+	case strings.HasPrefix(p, "/v1") || strings.Contains(p, "models"):
 		return "openai"
 	case translatePath(r) && !libreRequest(r):
 		return "deeplx"
-	case translatePath(r) || r.URL.Path == "/detect" || r.URL.Path == "/languages":
+	case translatePath(r) || p == "/detect" || p == "/languages":
 		return "libretranslate"
 	}
 	return "http"

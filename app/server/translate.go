@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 )
 
 // POST /translate is DeepLX's and LibreTranslate's endpoint. LibreTranslate's clients send q (as JSON or a form),
@@ -95,21 +94,20 @@ func texts(raw json.RawMessage) (list []string, isList bool, err error) {
 }
 
 func (s *Server) translate(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	b, err := readTranslateBody(r)
 	if err != nil {
 		bodyError(w, r, err, s.o.MaxBody)
 		return
 	}
 	if b.dialect == "libretranslate" {
-		s.libreTranslate(w, r, b, start)
+		s.libreTranslate(w, r, b)
 		return
 	}
-	s.deeplx(w, r, b, start)
+	s.deeplx(w, r, b)
 }
 
 // DeepLX: {text, source_lang, target_lang} → {code, id, data, alternatives, source_lang, target_lang, method}.
-func (s *Server) deeplx(w http.ResponseWriter, r *http.Request, b *translateBody, start time.Time) {
+func (s *Server) deeplx(w http.ResponseWriter, r *http.Request, b *translateBody) {
 	list, _, err := texts(b.Text)
 	if err != nil {
 		deeplxError(w, http.StatusBadRequest, err.Error())
@@ -135,7 +133,7 @@ func (s *Server) deeplx(w http.ResponseWriter, r *http.Request, b *translateBody
 	defer s.leave()
 	p := planFor(text, source, target)
 	res, err := p.run(r.Context(), s.t, text, 0, nil)
-	s.log(w, Entry{Dialect: "deeplx", Path: r.URL.Path, Status: statusOf(err), Chars: len([]rune(text)), Duration: time.Since(start), Err: err})
+	logTranslation(w, len([]rune(text)), err)
 	if err != nil {
 		if r.Context().Err() == nil {
 			deeplxError(w, translateStatus(err), err.Error())
@@ -152,7 +150,7 @@ func deeplxError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]any{"code": status, "message": msg})
 }
 
-// statusOf is the status logged for a translation's outcome.
+// statusOf is the status logged for a translation's outcome when none was answered.
 func statusOf(err error) int {
 	switch {
 	case err == nil:
@@ -165,7 +163,7 @@ func statusOf(err error) int {
 
 // LibreTranslate: {q, source, target, format, api_key} → {translatedText, detectedLanguage (when source is auto)};
 // q may be a list, answered with lists.
-func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *translateBody, start time.Time) {
+func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *translateBody) {
 	list, isList, err := texts(b.Q)
 	switch {
 	case err != nil:
@@ -223,7 +221,7 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 	for _, t := range list {
 		chars += len([]rune(t))
 	}
-	s.log(w, Entry{Dialect: "libretranslate", Path: r.URL.Path, Status: statusOf(err), Chars: chars, Duration: time.Since(start), Err: err})
+	logTranslation(w, chars, err)
 	if err != nil {
 		if r.Context().Err() == nil {
 			libreError(w, translateStatus(err), err.Error())
