@@ -257,11 +257,9 @@ type piece struct {
 // laneStep is what a lane reports after each decode step; a last one ends its reports, with the error that stopped
 // it, if any.
 type laneStep struct {
-	pieces    []piece
-	prompt    int // prompt tokens of the sentences it started
-	generated int
-	last      bool
-	err       error
+	pieces []piece // one per token generated
+	last   bool
+	err    error
 }
 
 // ordered puts the pieces of a text's sentences, which come from the lanes in any order, back in the text's order:
@@ -331,9 +329,9 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req job
 			res.TimeToFirstToken = firstToken.Sub(start)
 			res.PromptDuration = firstToken.Sub(start)
 		}
-		res.PromptTokens += s.prompt
-		res.GeneratedTokens += s.generated
+		res.GeneratedTokens += len(s.pieces) // a piece per generated token
 		for _, p := range s.pieces {
+			res.PromptTokens += p.prompt
 			if text.add(p.unit, p) {
 				res.Stop = p.stop
 				if req.OnProgress != nil {
@@ -465,7 +463,6 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, src sente
 			for j := from; j < len(toks); j++ {
 				s.row = c.BatchAdd(toks[j], j, seq, j == len(toks)-1)
 			}
-			report.prompt += len(toks)
 			active = append(active, s)
 			held = -1
 		}
@@ -494,7 +491,6 @@ func (e *Engine) runLane(ctx context.Context, ln *lane, laneIndex int, src sente
 		for _, s := range active {
 			if !s.pad {
 				s.tok = c.Next(s.row) // waits for the batch
-				report.generated++
 				text, end := s.st.step(e.model, s.tok)
 				report.pieces = append(report.pieces, piece{unit: s.unit, text: text, end: end, stop: s.st.stop, prompt: s.prompt})
 				s.prompt = 0

@@ -232,7 +232,7 @@ func (r *Remote) Translate(ctx context.Context, req Request, onPiece func(piece,
 			}
 			res.PromptTokens += p.prompt
 			res.GeneratedTokens += p.generated
-			if ord.add(p.unit, piece{text: p.text, end: p.end}) {
+			if ord.add(p.unit, p.piece) {
 				res.Stop = p.stop
 				if req.OnProgress != nil {
 					req.OnProgress(ord.done, len(units))
@@ -257,12 +257,8 @@ func (r *Remote) Translate(ctx context.Context, req Request, onPiece func(piece,
 
 // remotePiece is news of one sentence's request: new text, its end, or its failure.
 type remotePiece struct {
-	unit      int
-	text      string
-	end       bool
-	stop      StopReason
-	prompt    int
-	generated int
+	piece
+	generated int // tokens it stands for: a chunk is one, the last one naming only the finish none
 	err       error
 }
 
@@ -331,7 +327,7 @@ func (r *Remote) sentence(ctx context.Context, text string, req Request, unit in
 			if chunk.Error != nil {
 				return fmt.Errorf("the server at %s failed: %s", r.base, chunk.Error.Message)
 			}
-			p := remotePiece{unit: unit}
+			p := remotePiece{piece: piece{unit: unit}}
 			if chunk.Usage != nil {
 				p.prompt = chunk.Usage.PromptTokens
 			}
@@ -374,14 +370,14 @@ func (r *Remote) sentence(ctx context.Context, text string, req Request, unit in
 		if !sawData {
 			return r.garbage("POST /v1/completions", errors.New("no data"))
 		}
-		out <- remotePiece{unit: unit, text: filter.flush(), end: true, stop: StopMarker}
+		out <- remotePiece{piece: piece{unit: unit, text: filter.flush(), end: true, stop: StopMarker}}
 		return nil
 	})
 	if err != nil {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 			err = cause
 		}
-		out <- remotePiece{unit: unit, err: err}
+		out <- remotePiece{piece: piece{unit: unit}, err: err}
 	}
 }
 

@@ -12,8 +12,8 @@ import (
 // TranslateShared translates like Translate, but decodes the request together with the other TranslateShared calls
 // in flight: their sentences are parallel sequences of the same lanes, and a sentence starts as soon as a sequence is
 // free, so sixteen callers asking at once are answered far sooner than one after another. onPiece is called on the
-// caller's goroutine; req.OnProgress is not called. This is what the local server uses; the window's own translations keep Translate, which waits
-// for the shared requests in flight to finish (and they for it).
+// caller's goroutine; req.OnProgress is not called. This is what the local server uses. The window's own
+// translations keep Translate: a run of shared requests makes way for one waiting (sharedRun.yielding).
 func (e *Engine) TranslateShared(ctx context.Context, req Request, onPiece func(piece, soFar string)) (Result, error) {
 	return e.translateShared(ctx, job{Request: req}, onPiece)
 }
@@ -169,8 +169,7 @@ func (q *sharedQueue) forget(r *sharedRequest) {
 type sharedRun struct {
 	q       *sharedQueue
 	e       *Engine
-	lanes   int
-	active  []int // sentences each lane decodes, as it last told
+	active  []int // sentences each lane decodes, as it last told; one entry per lane
 	idlers  int
 	closing bool       // every lane was idle with nothing waiting: the run ends, and the next request starts another
 	stopped bool       // a lane failed: the others stop, and the run fails what it holds
@@ -222,7 +221,8 @@ func (run *sharedRun) room(i, active int) bool {
 	for _, a := range run.active {
 		total += a
 	}
-	return active < (total+run.lanes-1)/run.lanes
+	lanes := len(run.active)
+	return active < (total+lanes-1)/lanes
 }
 
 func (run *sharedRun) alive(unit int) bool {
@@ -241,7 +241,7 @@ func (run *sharedRun) idle(i int) bool {
 	run.idlers++
 	defer func() { run.idlers-- }()
 	for (q.pending() == 0 || run.yielding()) && !run.closing && !run.stopped {
-		if run.idlers == run.lanes {
+		if run.idlers == len(run.active) {
 			run.closing = true
 			run.wake.Broadcast()
 			break
@@ -271,7 +271,7 @@ func (run *sharedRun) serve() {
 		return
 	}
 	q.mu.Lock()
-	run.lanes, run.active = len(lanes), make([]int, len(lanes))
+	run.active = make([]int, len(lanes))
 	var d Direction
 	if len(q.requests) > 0 {
 		d = q.requests[0].req.Direction
