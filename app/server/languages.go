@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/gugugo-desktop/gugugo/inference"
 )
@@ -82,4 +84,25 @@ func (p plan) run(ctx context.Context, t Translator, text string, maxTokens int,
 		return inference.Result{Text: text, Direction: p.direction, Stop: inference.StopMarker}, nil
 	}
 	return t.TranslateShared(ctx, inference.Request{Text: text, Direction: p.direction, MaxTokens: maxTokens}, onPiece)
+}
+
+// translateAll translates texts at once (their sentences decoded together), each from source to target (either may
+// be auto), and returns their translations; a blank text stays blank.
+func (s *Server) translateAll(ctx context.Context, texts []string, source, target language, maxTokens int) ([]string, error) {
+	out := make([]string, len(texts))
+	errs := make([]error, len(texts))
+	var wg sync.WaitGroup
+	for i, text := range texts {
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := planFor(text, source, target).run(ctx, s.t, text, maxTokens, nil)
+			out[i], errs[i] = res.Text, err
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }

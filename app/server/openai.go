@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/inference"
@@ -152,27 +151,21 @@ func (s *Server) chatSegments(w http.ResponseWriter, r *http.Request, req chatRe
 		ID   json.RawMessage `json:"id"`
 		Text string          `json:"text"`
 	}
-	out := make([]translation, len(segs.Segments))
-	errs := make([]error, len(segs.Segments))
-	var wg sync.WaitGroup
+	texts := make([]string, len(segs.Segments))
 	chars := 0
 	for i, seg := range segs.Segments {
+		texts[i] = seg.Text
 		chars += len([]rune(seg.Text))
-		out[i].ID = seg.ID
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res, err := planFor(seg.Text, "", target).run(r.Context(), s.t, seg.Text, req.MaxTokens, nil)
-			out[i].Text, errs[i] = res.Text, err
-		}()
 	}
-	wg.Wait()
+	translated, err := s.translateAll(r.Context(), texts, "", target, req.MaxTokens)
+	out := make([]translation, len(segs.Segments))
+	for i, seg := range segs.Segments {
+		out[i] = translation{ID: seg.ID, Text: translated[i]}
+	}
 	answer, _ := json.Marshal(map[string]any{"translations": out})
 	s.complete(w, r, completion{chat: true, model: req.Model, stream: req.Stream, usage: req.StreamOptions.IncludeUsage}, func(onPiece func(string, string)) (inference.Result, error) {
-		for _, err := range errs {
-			if err != nil {
-				return inference.Result{}, err
-			}
+		if err != nil {
+			return inference.Result{}, err
 		}
 		if onPiece != nil {
 			onPiece(string(answer), string(answer))

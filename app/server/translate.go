@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
-	"sync"
 )
 
 // POST /translate is DeepLX's and LibreTranslate's endpoint. LibreTranslate's clients send q (as JSON or a form),
@@ -197,26 +196,7 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 		return
 	}
 	defer s.leave()
-	out := make([]string, len(list))
-	detected := make([]map[string]any, len(list))
-	errs := make([]error, len(list))
-	var wg sync.WaitGroup
-	for i, text := range list {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if strings.TrimSpace(text) == "" {
-				return
-			}
-			p := planFor(text, source, target)
-			_, confidence := detect(text)
-			detected[i] = map[string]any{"language": string(p.source), "confidence": confidence}
-			res, err := p.run(r.Context(), s.t, text, 0, nil)
-			out[i], errs[i] = res.Text, err
-		}()
-	}
-	wg.Wait()
-	err = errors.Join(errs...)
+	out, err := s.translateAll(r.Context(), list, source, target, 0)
 	chars := 0
 	for _, t := range list {
 		chars += len([]rune(t))
@@ -233,6 +213,13 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 		reply["translatedText"] = out
 	}
 	if source == "" {
+		detected := make([]map[string]any, len(list))
+		for i, text := range list {
+			if strings.TrimSpace(text) != "" {
+				lang, confidence := detect(text)
+				detected[i] = map[string]any{"language": string(lang), "confidence": confidence}
+			}
+		}
 		reply["detectedLanguage"] = detected[0]
 		if isList {
 			reply["detectedLanguage"] = detected
