@@ -277,12 +277,13 @@ func isForm(r *http.Request) bool {
 	return strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")
 }
 
-// dialectError answers with the error shape of the dialect the path speaks.
+// dialectError answers with the error shape of the dialect the request speaks (dialectOf); LibreTranslate's, the
+// plainest, for the rest.
 func dialectError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	switch {
-	case strings.Contains(r.URL.Path, "completions") || strings.Contains(r.URL.Path, "models"):
+	switch d := dialectOf(r); {
+	case strings.HasPrefix(d, "openai"):
 		openAIError(w, status, msg, "invalid_request_error")
-	case translatePath(r) && !libreRequest(r):
+	case d == "deeplx":
 		deeplxError(w, status, msg)
 	default:
 		libreError(w, status, msg)
@@ -370,7 +371,7 @@ func (s *Server) logRequest(rec *recorder, r *http.Request, start time.Time) {
 	s.o.Log(Entry{Dialect: dialectOf(r), Path: r.URL.Path, Status: status, Chars: rec.chars, Duration: time.Since(start), Err: rec.err})
 }
 
-// dialectOf names the dialect a request speaks, for the log.
+// dialectOf names the dialect a request speaks, for its log line and its errors.
 func dialectOf(r *http.Request) string {
 	p := r.URL.Path
 	switch {
