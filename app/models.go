@@ -93,21 +93,21 @@ func (m *Models) Translator() Translator {
 type modelUse struct{ m *Models }
 
 func (u modelUse) Translate(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error) {
-	e, err := u.m.acquire()
-	if err != nil {
-		return inference.Result{}, err
-	}
-	defer u.m.release()
-	return e.Translate(ctx, req, onPiece)
+	return u.with(func(e Engine) (inference.Result, error) { return e.Translate(ctx, req, onPiece) })
 }
 
 func (u modelUse) TranslateShared(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error) {
+	return u.with(func(e Engine) (inference.Result, error) { return e.TranslateShared(ctx, req, onPiece) })
+}
+
+// with runs one translation on the engine held, counting it as use.
+func (u modelUse) with(translate func(Engine) (inference.Result, error)) (inference.Result, error) {
 	e, err := u.m.acquire()
 	if err != nil {
 		return inference.Result{}, err
 	}
 	defer u.m.release()
-	return e.TranslateShared(ctx, req, onPiece)
+	return translate(e)
 }
 
 // Info describes the model loaded, or is empty.
