@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -43,14 +44,6 @@ func addEngineFlags(fs *flag.FlagSet) engineFlags {
 	}
 }
 
-// engine is a local model or a server's.
-type engine interface {
-	Translate(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error)
-	TranslateShared(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error)
-	Info() inference.ModelInfo
-	Close()
-}
-
 // serverURL is the server to translate with: --server, else $GUGUGO_SERVER unless --model was given; "" for none.
 func (f engineFlags) serverURL() string {
 	if isSet(f.fs, "model") && !isSet(f.fs, "server") {
@@ -60,7 +53,7 @@ func (f engineFlags) serverURL() string {
 }
 
 // open connects to the server when there is one (serverURL), else loads the local model.
-func (f engineFlags) open(stderr io.Writer) (engine, error) {
+func (f engineFlags) open(stderr io.Writer) (app.Engine, error) {
 	url := f.serverURL()
 	if url == "" {
 		return f.load(stderr)
