@@ -6,7 +6,7 @@ VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 # The binary finds llama.cpp in lib/ beside itself (see inference/llama); -trimpath keeps the source path out of it.
 GOFLAGS_BUILD := -trimpath -ldflags "-X github.com/gugugo-desktop/gugugo/cli.Version=$(VERSION)"
 
-.PHONY: all deps build server gpu run test bench package package-test clean
+.PHONY: all deps build server gpu run test bench package package-test windows windows-package windows-test clean
 
 all: build
 
@@ -49,6 +49,7 @@ test:
 	$(MAKE) build
 	bash scripts/cli-test.sh
 	bash scripts/gui-test.sh
+	$(MAKE) windows-test
 
 bench: build
 	@test -n "$(MODEL)" || { echo "usage: make bench MODEL=file.gguf"; exit 2; }
@@ -93,6 +94,43 @@ package:
 package-test: package
 	bash scripts/package-test.sh build/gugugo_$(VERSION)_amd64.deb build/gugugo-$(VERSION)-linux-amd64.tar.xz \
 		build/gugugo-server-$(VERSION)-linux-amd64.tar.xz
+
+# Windows, cross-built here with mingw-w64 (docs/windows.md): gugugo.exe is the window (no console window),
+# gugugo-cli.exe the same program for a terminal. lib\ holds llama.cpp for Windows (v0.4.0, the newest release
+# npm has for it) and lib\gpu\ the Vulkan plugin; the CUDA plugin is a separate download (it is 145 MB).
+WIN    := build/windows
+WINENV := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc
+comma  := ,
+WINLDFLAGS := -s -w -X github.com/gugugo-desktop/gugugo/cli.Version=$(VERSION)
+windows:
+	bash scripts/deps.sh windows
+	cd packaging/windows && x86_64-w64-mingw32-windres -DVERSION_NUM=$(subst .,$(comma),$(VERSION))$(comma)0 \
+		'-DVERSION_STR=\"$(VERSION)\"' -O coff -o ../../rsrc_windows_amd64.syso gugugo.rc
+	$(WINENV) $(GO) build -trimpath -ldflags "$(WINLDFLAGS) -H windowsgui" -o $(WIN)/gugugo.exe .
+	$(WINENV) $(GO) build -trimpath -ldflags "$(WINLDFLAGS)" -o $(WIN)/gugugo-cli.exe .
+	rm -f rsrc_windows_amd64.syso
+	mkdir -p $(WIN)/lib/gpu
+	cp -u deps/windows/lib/*.dll $(WIN)/lib/
+	cp -u deps/windows/gpu/vulkan-ggml-vulkan.dll $(WIN)/lib/gpu/
+	cp -u deps/llama/LICENSE $(WIN)/LICENSE.llama.cpp.txt
+	cp -u assets/fonts/OFL.txt $(WIN)/OFL-NanumGothic.txt
+
+# The installer (NSIS, per user), the portable .zip, and the CUDA plugin's .zip, to unpack into the install folder.
+WINPKG := build/gugugo-$(VERSION)-windows-x64
+windows-package: windows
+	makensis -V2 -DVERSION=$(VERSION) -DVERSION4=$(VERSION).0 -DSRC=$(abspath $(WIN)) \
+		-DOUT=$(abspath $(WINPKG)-setup.exe) packaging/windows/gugugo.nsi
+	rm -rf $(WIN)/zip $(WINPKG).zip $(WINPKG)-cuda-plugin.zip
+	mkdir -p $(WIN)/zip/Gugugo/lib/gpu $(WIN)/cuda/lib/gpu
+	cp -R $(WIN)/gugugo.exe $(WIN)/gugugo-cli.exe $(WIN)/*.txt $(WIN)/lib $(WIN)/zip/Gugugo/
+	cd $(WIN)/zip && zip -q -r $(abspath $(WINPKG)).zip Gugugo
+	cp deps/windows/gpu/cuda-ggml-cuda.dll $(WIN)/cuda/lib/gpu/
+	cd $(WIN)/cuda && zip -q -r $(abspath $(WINPKG))-cuda-plugin.zip lib
+	@ls -l $(WINPKG)*
+
+# The Windows build under Wine and Xvfb (scripts/windows-test.sh).
+windows-test: windows-package
+	bash scripts/windows-test.sh
 
 clean:
 	rm -rf build

@@ -145,7 +145,7 @@ func window(args []string, stderr io.Writer, gui GUI) int {
 		return 1
 	}
 	// One window per user: a second start brings the first one forward instead.
-	if *model == "" && instance.Send(instance.SocketPath(), instance.Request{Command: instance.Show}) == nil {
+	if *model == "" && instance.Send(instance.Address(), instance.Request{Command: instance.Show}) == nil {
 		fmt.Fprintln(stderr, "gugugo: the window that is already open was brought to the front")
 		return 0
 	}
@@ -178,7 +178,7 @@ func remote(cmd string, args []string, stderr io.Writer) error {
 		fs.Usage()
 		return ErrUsage
 	}
-	path := instance.SocketPath()
+	path := instance.Address()
 	req := instance.Request{Command: cmd}
 	err := instance.Send(path, req)
 	if !errors.Is(err, instance.ErrNotRunning) {

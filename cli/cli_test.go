@@ -311,7 +311,7 @@ func listen(t *testing.T) *[]string {
 	t.Helper()
 	var mu sync.Mutex
 	var got []string
-	s, err := instance.Listen(instance.SocketPath(), func(r instance.Request) {
+	s, err := instance.Listen(instance.Address(), func(r instance.Request) {
 		mu.Lock()
 		got = append(got, r.Command)
 		mu.Unlock()

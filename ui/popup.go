@@ -99,8 +99,15 @@ func (w *Window) placeAtPointer(win fyne.Window) {
 		y = max(py-ph-16, 0)
 	}
 	native.RunNative(func(ctx any) {
-		if x11, ok := ctx.(driver.X11WindowContext); ok && x11.WindowHandle != 0 {
-			placer.Move(x11.WindowHandle, x, y)
+		switch c := ctx.(type) {
+		case driver.X11WindowContext:
+			if c.WindowHandle != 0 {
+				placer.Move(c.WindowHandle, x, y)
+			}
+		case driver.WindowsWindowContext:
+			if c.HWND != 0 {
+				placer.Move(c.HWND, x, y)
+			}
 		}
 	})
 }

@@ -28,7 +28,7 @@ func Run(modelPath, stateFile, version string) {
 	}
 	// Commands and a second start reach this window through the instance socket; without it (another instance
 	// holds it) the window still works on its own.
-	if s, err := instance.Listen(instance.SocketPath(), func(r instance.Request) { fyne.Do(func() { w.handleRemote(r) }) }); err == nil {
+	if s, err := instance.Listen(instance.Address(), func(r instance.Request) { fyne.Do(func() { w.handleRemote(r) }) }); err == nil {
 		defer s.Close()
 	}
 	w.ShowAndRun()

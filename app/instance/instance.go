@@ -1,8 +1,10 @@
 // Package instance keeps Gugugo to one running window per user and lets commands reach it: a second start, or
 // `gugugo show` and `gugugo translate-clipboard` bound to a desktop shortcut (the way to a global key on Wayland),
-// send a request over a Unix socket in the user's runtime folder. The socket is private: owner-only permissions,
-// and a connection from another user id is refused by its peer credentials, so no other account can read the
-// clipboard through it or drive the app. Requests are one small JSON line; anything larger or malformed is dropped.
+// send a request to the running window. On Linux that is a Unix socket in the user's runtime folder, with
+// owner-only permissions, and a connection from another user id is refused by its peer credentials; on Windows a
+// named pipe whose name and access list carry the user's SID, so only that user can open it. Either way no other
+// account can read the clipboard through it or drive the app. Requests are one small JSON line; anything larger or
+// malformed is dropped.
 package instance
 
 import (
@@ -11,8 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -37,41 +37,27 @@ var ErrNotRunning = errors.New("no Gugugo instance is running")
 
 // Server answers requests until Close.
 type Server struct {
-	ln   *net.UnixListener
-	path string
+	ln   net.Listener
+	addr string
 	// Refused counts connections dropped: another user, or a bad request.
 	refused chan string
 }
 
-// Listen takes the socket at path for this process. A socket left by a crashed instance (nobody answers on it)
-// is replaced; one with a live instance behind it is an error that says so.
-func Listen(path string, handle func(Request)) (*Server, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(path); err == nil {
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-			c.Close()
-			return nil, fmt.Errorf("another Gugugo instance is running (%s)", path)
-		}
-		os.Remove(path) // stale: its process is gone
-	}
-	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+// Listen takes the address (Address) for this process. A socket left by a crashed instance (nobody answers on it)
+// is replaced; a live instance behind it is an error that says so.
+func Listen(addr string, handle func(Request)) (*Server, error) {
+	ln, err := listen(addr)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	s := &Server{ln: ln, path: path, refused: make(chan string, 16)}
+	s := &Server{ln: ln, addr: addr, refused: make(chan string, 16)}
 	go s.serve(handle)
 	return s, nil
 }
 
 func (s *Server) serve(handle func(Request)) {
 	for {
-		c, err := s.ln.AcceptUnix()
+		c, err := s.ln.Accept()
 		if err != nil {
 			return
 		}
@@ -91,7 +77,7 @@ func (s *Server) serve(handle func(Request)) {
 }
 
 // read checks who is calling and reads one request.
-func (s *Server) read(c *net.UnixConn) (Request, error) {
+func (s *Server) read(c net.Conn) (Request, error) {
 	var req Request
 	if err := peerIsThisUser(c); err != nil {
 		return req, err
@@ -113,13 +99,13 @@ func (s *Server) Refused() <-chan string { return s.refused }
 // Close stops listening and removes the socket.
 func (s *Server) Close() error {
 	err := s.ln.Close()
-	os.Remove(s.path)
+	unlisten(s.addr)
 	return err
 }
 
-// Send asks the instance at path to run req; ErrNotRunning when none answers.
-func Send(path string, req Request) error {
-	c, err := net.DialTimeout("unix", path, time.Second)
+// Send asks the instance at addr to run req; ErrNotRunning when none answers.
+func Send(addr string, req Request) error {
+	c, err := dial(addr, time.Second)
 	if err != nil {
 		return ErrNotRunning
 	}

@@ -1,8 +1,9 @@
 // Package llama is a thin cgo layer over the part of llama.h that Gugugo uses.
 //
-// The libraries (llama.cpp v0.5.0, as node-llama-cpp 3.22.1 ships them) are opened at run time with dlopen rather
-// than linked, so that the gugugo binary starts without them and can say which command installs them, and so that a
-// GPU backend plugin dropped into the library folder is used without a rebuild.
+// The libraries (llama.cpp v0.5.0 as node-llama-cpp 3.22.1 ships them; on Windows v0.4.0, see library_windows.go)
+// are opened at run time (dlopen, LoadLibrary) rather than linked, so that the gugugo binary starts without them and
+// can say which command installs them, and so that a GPU backend plugin dropped into the library folder is used
+// without a rebuild.
 package llama
 
 /*

@@ -1,6 +1,5 @@
 #include "shim.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +56,6 @@ GG_FUNCS(GG_DECLARE)
 
 static int verbose;
 static int log_errors;
-static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static char last_error[1024];
 static char *recorded;      // the log since gg_record(1), while recording
 static size_t recorded_len;
@@ -67,51 +65,51 @@ static size_t recorded_len;
 static void gg_log(enum ggml_log_level level, const char *text, void *user) {
 	(void)user;
 	if (level == GGML_LOG_LEVEL_ERROR && last_error[0] == 0) {
-		pthread_mutex_lock(&log_mu);
+		gg_lock();
 		snprintf(last_error, sizeof last_error, "%s", text);
 		size_t n = strlen(last_error);
 		while (n > 0 && (last_error[n - 1] == '\n' || last_error[n - 1] == ' ')) last_error[--n] = 0;
-		pthread_mutex_unlock(&log_mu);
+		gg_unlock();
 	}
 	if (recorded) {
-		pthread_mutex_lock(&log_mu);
+		gg_lock();
 		size_t n = strlen(text);
 		if (recorded && recorded_len + n < GG_RECORD_MAX) {
 			memcpy(recorded + recorded_len, text, n + 1);
 			recorded_len += n;
 		}
-		pthread_mutex_unlock(&log_mu);
+		gg_unlock();
 	}
 	if (verbose || (log_errors && level == GGML_LOG_LEVEL_ERROR)) fputs(text, stderr);
 }
 
 void gg_record(int on) {
-	pthread_mutex_lock(&log_mu);
+	gg_lock();
 	free(recorded);
 	recorded = on ? calloc(1, GG_RECORD_MAX) : NULL;
 	recorded_len = 0;
-	pthread_mutex_unlock(&log_mu);
+	gg_unlock();
 }
 
 void gg_recorded(char *buf, size_t len) {
-	pthread_mutex_lock(&log_mu);
+	gg_lock();
 	snprintf(buf, len, "%s", recorded ? recorded : "");
-	pthread_mutex_unlock(&log_mu);
+	gg_unlock();
 }
 
 void gg_set_verbose(int v) { verbose = v; }
 void gg_set_log_errors(int on) { log_errors = on; }
 
 void gg_last_error(char *buf, size_t len) {
-	pthread_mutex_lock(&log_mu);
+	gg_lock();
 	snprintf(buf, len, "%s", last_error);
-	pthread_mutex_unlock(&log_mu);
+	gg_unlock();
 }
 
 void gg_clear_error(void) {
-	pthread_mutex_lock(&log_mu);
+	gg_lock();
 	last_error[0] = 0;
-	pthread_mutex_unlock(&log_mu);
+	gg_unlock();
 }
 
 int gg_open(const char *dir, const char *file, char *err, size_t errlen) {

@@ -13,10 +13,12 @@
 // gg_open loads libllama (file, in dir) and every ggml backend plugin in dir; 0 on success, else err is filled.
 int gg_open(const char *dir, const char *file, char *err, size_t errlen);
 
-// The platform's library loader (shim_linux.c): open a library with its symbols global, or NULL with err filled;
-// find a symbol, or NULL.
+// The platform's part (shim_linux.c, shim_windows.c): open a library with its symbols global, or NULL with err
+// filled; find a symbol, or NULL; and the lock that guards the log, which llama.cpp's threads write.
 void *gg_library_open(const char *path, char *err, size_t errlen);
 void *gg_library_symbol(void *lib, const char *name);
+void gg_lock(void);
+void gg_unlock(void);
 void gg_set_verbose(int verbose);
 void gg_set_log_errors(int on);
 
