@@ -2,7 +2,9 @@
 ; entry and an entry in Settings > Apps. The uninstaller removes the program and asks before it removes the user's
 ; models (%LOCALAPPDATA%\Gugugo) and history and settings (%APPDATA%\fyne\<app id>); silent (/S), it keeps them.
 ; make windows-package passes VERSION (0.1.0), VERSION4 (0.1.0.0), SRC (build/windows) and OUT (the setup file).
-Unicode true
+; A 64-bit installer: the program is 64-bit only, and $SYSDIR is then the System32 that holds the 64-bit Visual C++
+; runtime the check below looks for.
+Target amd64-unicode
 SetCompressor /SOLID lzma
 !include "MUI2.nsh"
 !include "FileFunc.nsh"
