@@ -44,7 +44,7 @@ run: build
 test:
 	bash scripts/deps.sh test
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	$(GO) vet ./... && $(GO) vet -tags nogui .
+	$(GO) vet ./... && $(GO) vet -tags nogui . && $(WINENV) $(GO) vet ./...
 	GUGUGO_LLAMA_SERVER=$$(bash scripts/llama-server.sh) LANG=en_US.UTF-8 $(GO) test -race -count=1 -p 1 ./...
 	$(MAKE) build
 	bash scripts/cli-test.sh

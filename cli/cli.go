@@ -153,13 +153,6 @@ func window(args []string, stderr io.Writer, gui GUI) int {
 	return 0
 }
 
-func needDisplay() error {
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return errors.New("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the commands work without one: gugugo --help")
-	}
-	return nil
-}
-
 // remoteUsage says what the commands for the running window do.
 var remoteUsage = map[string]string{
 	instance.Show:               "Bring the running window to the front, starting Gugugo when it is not running",
@@ -178,9 +171,9 @@ func remote(cmd string, args []string, stderr io.Writer) error {
 		fs.Usage()
 		return ErrUsage
 	}
-	path := instance.Address()
+	addr := instance.Address()
 	req := instance.Request{Command: cmd}
-	err := instance.Send(path, req)
+	err := instance.Send(addr, req)
 	if !errors.Is(err, instance.ErrNotRunning) {
 		return err
 	}
@@ -198,7 +191,7 @@ func remote(cmd string, args []string, stderr io.Writer) error {
 	}
 	go start.Wait()
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if err = instance.Send(path, req); !errors.Is(err, instance.ErrNotRunning) {
+		if err = instance.Send(addr, req); !errors.Is(err, instance.ErrNotRunning) {
 			return err
 		}
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"errors"
+	"os"
 	"os/exec"
 	"syscall"
 )
@@ -16,3 +18,11 @@ func peakRSSMiB() float64 {
 
 // detach makes cmd outlive this process: a window started by a desktop shortcut's command.
 func detach(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} }
+
+// needDisplay says why no window can open: no X11 or Wayland display (over SSH, in CI).
+func needDisplay() error {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errors.New("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the commands work without one: gugugo --help")
+	}
+	return nil
+}
