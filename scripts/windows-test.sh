@@ -34,8 +34,8 @@ Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 export DISPLAY=$display HOME=$tmp/home WINEPREFIX=$tmp/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 mkdir -p "$HOME"
-trap 'kill $app 2>/dev/null; wineserver -k 2>/dev/null; kill $xvfb 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 app=
+trap 'kill $app 2>/dev/null; wineserver -k 2>/dev/null; kill $xvfb 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
 wineboot -i >/dev/null 2>&1 || bad "wineboot"
@@ -109,11 +109,16 @@ sleep 1
 import -window root "$art/windows-window.png" 2>/dev/null
 diff=$(compare -metric AE "$art/windows-window-empty.png" "$art/windows-window.png" null: 2>&1 | cut -d' ' -f1)
 [ "${diff:-0}" -gt 1000 ] 2>/dev/null && ok || bad "the translation did not change the window (${diff:-?} pixels)"
-# A second start and `gugugo show` reach the running window and end.
+# A second start and `gugugo show` reach the running window and end, and no second window process is left (each
+# would start one when the pipe did not answer).
+windows() { pgrep -fc 'Gugugo/gugugo(-cli)?\.exe' || true; }
 timeout 30 wine "$cli" show && ok || bad "gugugo show did not reach the window"
 if timeout 30 wine "$dest_unix/gugugo.exe" && kill -0 "$app" 2>/dev/null; then ok; else bad "a second start did not hand over to the first"; fi
-hist="$uhome/AppData/Roaming/fyne/io.github.gugugo_desktop.gugugo/history.db"
-[ -s "$hist" ] && ok || bad "no history at $hist: $(find "$uhome" -name 'history.db*' 2>/dev/null)"
+sleep 2
+[ "$(windows)" = 1 ] && ok || bad "$(windows) window processes after show and a second start, want 1: $(pgrep -fa 'gugugo')"
+# The translation is in the history database (or its write-ahead log).
+hdir="$uhome/AppData/Roaming/fyne/io.github.gugugo_desktop.gugugo"
+grep -qa "$text" "$hdir"/history.db* 2>/dev/null && ok || bad "the translation is not in $hdir/history.db: $(ls -l "$hdir" 2>&1)"
 kill "$app" 2>/dev/null
 wineserver -k 2>/dev/null
 app=

@@ -162,15 +162,16 @@ func (w *Window) showSettings() {
 		&widget.FormItem{Text: "Theme", Widget: themes},
 		&widget.FormItem{Text: "Text size", Widget: containerRow(size, sizeLabel)},
 	)
-	desktopForm := widget.NewForm(
-		&widget.FormItem{Text: "Hotkey", Widget: hotkey, HintText: "translates the clipboard from any program, such as Ctrl+Alt+G; empty for none"},
-		&widget.FormItem{Text: "", Widget: hotkeyNote},
-		&widget.FormItem{Text: "", Widget: primary},
-		&widget.FormItem{Text: "", Widget: double},
-		&widget.FormItem{Text: "", Widget: popupCheck},
-		&widget.FormItem{Text: "", Widget: copyResult},
-		&widget.FormItem{Text: "", Widget: toTray},
-	)
+	desktopItems := []*widget.FormItem{
+		{Text: "Hotkey", Widget: hotkey, HintText: "translates the clipboard from any program, such as Ctrl+Alt+G; empty for none"},
+		{Text: "", Widget: hotkeyNote},
+	}
+	if app.HasSelection { // X11's PRIMARY; Windows has only the clipboard
+		desktopItems = append(desktopItems, &widget.FormItem{Widget: primary})
+	}
+	desktopItems = append(desktopItems, &widget.FormItem{Widget: double}, &widget.FormItem{Widget: popupCheck},
+		&widget.FormItem{Widget: copyResult}, &widget.FormItem{Widget: toTray})
+	desktopForm := widget.NewForm(desktopItems...)
 	sharingForm := widget.NewForm(
 		&widget.FormItem{Text: "", Widget: share},
 		&widget.FormItem{Text: "Address", Widget: shareAddr, HintText: "host:port; 127.0.0.1 keeps it to this computer, 0.0.0.0 opens it to the network (needs a key)"},

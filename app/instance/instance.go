@@ -58,8 +58,12 @@ func Listen(addr string, handle func(Request)) (*Server, error) {
 func (s *Server) serve(handle func(Request)) {
 	for {
 		c, err := s.ln.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return
+		}
+		if err != nil { // one failed connection; the next client is still served
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		go func() {
 			defer c.Close()

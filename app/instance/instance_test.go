@@ -86,3 +86,18 @@ func TestGarbageAndOversizedAreDropped(t *testing.T) {
 		t.Errorf("after garbage: %v", err)
 	}
 }
+
+// A client that connects and sends nothing is dropped after the read deadline, and the next one is served.
+func TestSilentClientIsDropped(t *testing.T) {
+	p := testAddress(t)
+	s, got := startServer(t, p)
+	conn, err := dial(p, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	refusedWith(t, s, "dropped a request")
+	if err := Send(p, Request{Command: Show}); err != nil || (<-got).Command != Show {
+		t.Errorf("after a silent client: %v", err)
+	}
+}

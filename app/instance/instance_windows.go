@@ -82,16 +82,29 @@ func (l *pipeListener) Accept() (net.Conn, error) {
 	l.mu.Lock()
 	h := l.next
 	l.mu.Unlock()
-	err := windows.ConnectNamedPipe(h, nil)
+	for {
+		err := windows.ConnectNamedPipe(h, nil)
+		if !errors.Is(err, windows.ERROR_NO_DATA) {
+			if err != nil && !errors.Is(err, windows.ERROR_PIPE_CONNECTED) {
+				l.mu.Lock()
+				closed := l.closed
+				l.mu.Unlock()
+				if !closed {
+					return nil, err
+				}
+			}
+			break
+		}
+		// A client came and went before the call (a second instance's check): wait for the next one.
+		windows.DisconnectNamedPipe(h)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		windows.CloseHandle(h)
 		return nil, net.ErrClosed
 	}
-	if err != nil && !errors.Is(err, windows.ERROR_PIPE_CONNECTED) {
-		return nil, err
-	}
+	var err error
 	// The next instance exists before this one is handed out, so a client never finds the name gone.
 	if l.next, err = l.instance(0); err != nil {
 		windows.CloseHandle(h)
@@ -125,7 +138,9 @@ func dial(addr string, timeout time.Duration) (net.Conn, error) {
 		return nil, err
 	}
 	for deadline := time.Now().Add(timeout); ; time.Sleep(10 * time.Millisecond) {
-		h, err := windows.CreateFile(name, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING, 0, 0)
+		// Identification level only: a server squatting on the name cannot act as this user.
+		h, err := windows.CreateFile(name, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING,
+			windows.SECURITY_SQOS_PRESENT|windows.SECURITY_IDENTIFICATION, 0)
 		if err == nil {
 			return &pipeConn{h: h}, nil
 		}
@@ -155,21 +170,27 @@ type pipeConn struct {
 }
 
 func (c *pipeConn) Read(b []byte) (int, error) {
-	return c.io(func() (uint32, error) {
+	buf := make([]byte, len(b)) // the call may outlive a deadline, so it reads into a buffer of its own
+	n, err := c.io(func() (uint32, error) {
 		var n uint32
-		err := windows.ReadFile(c.h, b, &n, nil)
+		err := windows.ReadFile(c.h, buf, &n, nil)
 		return n, err
 	})
+	copy(b, buf[:n])
+	return n, err
 }
 
 func (c *pipeConn) Write(b []byte) (int, error) {
+	buf := append([]byte(nil), b...)
 	return c.io(func() (uint32, error) {
 		var n uint32
-		err := windows.WriteFile(c.h, b, &n, nil)
+		err := windows.WriteFile(c.h, buf, &n, nil)
 		return n, err
 	})
 }
 
+// io runs one blocking call on the handle, bounded by the deadline: past it, the call is cancelled and left to end
+// on its own.
 func (c *pipeConn) io(f func() (uint32, error)) (int, error) {
 	c.mu.Lock()
 	deadline := c.deadline

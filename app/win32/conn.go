@@ -30,8 +30,10 @@ type Conn struct {
 	hotkeys  map[uintptr]func()
 	nextID   uintptr
 	watchers []chan time.Time
-	closed   chan struct{}
-	loopDone chan struct{}
+	// lastUpdate is when the clipboard last changed, to drop the echo of one copy.
+	lastUpdate time.Time
+	closed     chan struct{}
+	loopDone   chan struct{}
 }
 
 var (
@@ -120,6 +122,12 @@ func wndProc(hwnd, message, wParam, lParam uintptr) uintptr {
 	case wmClipboardUpdate:
 		at := time.Now()
 		c.mu.Lock()
+		// Some programs set the clipboard twice for one copy (text, then more formats): one copy, not Ctrl+C+C.
+		if at.Sub(c.lastUpdate) < clipboardEcho {
+			c.mu.Unlock()
+			return 0
+		}
+		c.lastUpdate = at
 		for _, w := range c.watchers {
 			select {
 			case w <- at:
@@ -132,6 +140,10 @@ func wndProc(hwnd, message, wParam, lParam uintptr) uintptr {
 	r, _, _ := procDefWindowProcW.Call(hwnd, message, wParam, lParam)
 	return r
 }
+
+// clipboardEcho is how close a second clipboard change must follow one to be taken for the same copy; people copy
+// twice at least about a tenth of a second apart.
+const clipboardEcho = 50 * time.Millisecond
 
 // errClosed is returned by calls on a closed Conn.
 var errClosed = errors.New("the desktop connection is closed")
@@ -161,8 +173,14 @@ func (c *Conn) do(f func()) error {
 
 // Close releases the hotkeys and the clipboard listener and ends the window's thread.
 func (c *Conn) Close() {
-	c.do(func() {
+	err := c.do(func() {
 		c.mu.Lock()
+		select {
+		case <-c.closed: // another Close ran first in the same batch
+			c.mu.Unlock()
+			return
+		default:
+		}
 		for id := range c.hotkeys {
 			procUnregisterHotKey.Call(c.hwnd, id)
 		}
@@ -175,7 +193,9 @@ func (c *Conn) Close() {
 		conns.Delete(c.hwnd)
 		procDestroyWindow.Call(c.hwnd)
 	})
-	<-c.loopDone
+	if err == nil {
+		<-c.loopDone
+	}
 }
 
 // Grab makes h call fire, from its own goroutine, whenever it is pressed in any window. It returns ErrTaken when

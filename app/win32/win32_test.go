@@ -62,6 +62,7 @@ func TestClipboardReadAndWatched(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, text := range []string{"one", "one", "안녕하세요, world"} {
+		time.Sleep(2 * clipboardEcho) // copies at a person's pace
 		if err := writer.WriteClipboard(text); err != nil {
 			t.Fatal(err)
 		}

@@ -37,8 +37,8 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "Gugugo Desktop authors"
 !insertmacro MUI_LANGUAGE "English"
 !insertmacro MUI_LANGUAGE "Korean"
 
-LangString VcMissing ${LANG_ENGLISH} "Gugugo's translation engine (llama.cpp) needs the Microsoft Visual C++ 2015-2022 Redistributable (x64), which this computer does not have. Gugugo is installed, but it cannot translate until you install it from https://aka.ms/vs/17/release/vc_redist.x64.exe"
-LangString VcMissing ${LANG_KOREAN} "Gugugo의 번역 엔진(llama.cpp)에는 Microsoft Visual C++ 2015-2022 재배포 가능 패키지(x64)가 필요한데, 이 컴퓨터에는 없습니다. Gugugo는 설치되었지만 https://aka.ms/vs/17/release/vc_redist.x64.exe 에서 설치하기 전에는 번역할 수 없습니다."
+LangString VcMissing ${LANG_ENGLISH} "Gugugo's translation engine (llama.cpp) needs the Microsoft Visual C++ 2015-2022 Redistributable (x64), version 14.40 or later, which this computer does not have. Gugugo is installed, but it cannot translate until you install it from https://aka.ms/vs/17/release/vc_redist.x64.exe"
+LangString VcMissing ${LANG_KOREAN} "Gugugo의 번역 엔진(llama.cpp)에는 Microsoft Visual C++ 2015-2022 재배포 가능 패키지(x64) 14.40 이상이 필요한데, 이 컴퓨터에는 없습니다. Gugugo는 설치되었지만 https://aka.ms/vs/17/release/vc_redist.x64.exe 에서 설치하기 전에는 번역할 수 없습니다."
 LangString RemoveData ${LANG_ENGLISH} "Also remove your downloaded models, translation history and settings?"
 LangString RemoveData ${LANG_KOREAN} "내려받은 모델과 번역 기록, 설정도 지울까요?"
 
@@ -48,6 +48,8 @@ Section "Gugugo"
 	File "${SRC}\gugugo-cli.exe"
 	File "${SRC}\LICENSE.llama.cpp.txt"
 	File "${SRC}\OFL-NanumGothic.txt"
+	; An upgrade replaces the libraries as a whole: llama.cpp loads every CPU variant it finds in lib\.
+	RMDir /r "$INSTDIR\lib"
 	SetOutPath "$INSTDIR\lib"
 	File "${SRC}\lib\*.dll"
 	SetOutPath "$INSTDIR\lib\gpu"
@@ -66,9 +68,16 @@ Section "Gugugo"
 	WriteRegDWORD HKCU "${UNINSTKEY}" "NoRepair" 1
 	${GetSize} "$INSTDIR" "/S=0K" $0 $1 $2
 	WriteRegDWORD HKCU "${UNINSTKEY}" "EstimatedSize" $0
-	; The prebuilt llama.cpp for Windows is built with Visual C++ and needs its runtime, which most computers have.
+	; The prebuilt llama.cpp for Windows is built with Visual C++ and needs its runtime, which most computers have,
+	; at 14.40 or later: its DLLs use the std::mutex of Visual Studio 2022 17.10, which crashes on older runtimes.
 	IfFileExists "$SYSDIR\vcruntime140_1.dll" 0 vcmissing
-	IfFileExists "$SYSDIR\msvcp140.dll" vcok 0
+	ClearErrors
+	GetDLLVersion "$SYSDIR\msvcp140.dll" $R0 $R1
+	IfErrors vcmissing
+	IntOp $R2 $R0 >> 16
+	IntOp $R3 $R0 & 0xFFFF
+	IntCmp $R2 14 0 vcmissing vcok
+	IntCmp $R3 40 vcok vcmissing vcok
 	vcmissing:
 	MessageBox MB_OK|MB_ICONEXCLAMATION "$(VcMissing)" /SD IDOK
 	vcok:
