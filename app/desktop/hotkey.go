@@ -91,6 +91,20 @@ func ParseHotkey(s string) (Hotkey, error) {
 	return h, nil
 }
 
+// Mask is the set in a platform's own modifier flags, given the flag of each modifier.
+func (m Modifiers) Mask(ctrl, alt, shift, super uint32) uint32 {
+	var mask uint32
+	for _, p := range []struct {
+		mod  Modifiers
+		flag uint32
+	}{{Ctrl, ctrl}, {Alt, alt}, {Shift, shift}, {Super, super}} {
+		if m&p.mod != 0 {
+			mask |= p.flag
+		}
+	}
+	return mask
+}
+
 // String writes the combination in the form ParseHotkey reads.
 func (h Hotkey) String() string {
 	var b strings.Builder

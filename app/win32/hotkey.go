@@ -15,18 +15,7 @@ var namedKeys = map[string]uint32{
 }
 
 // modifiers is RegisterHotKey's modifier set for a combination's modifiers.
-func modifiers(m desktop.Modifiers) uint32 {
-	var mods uint32
-	for _, p := range []struct {
-		mod  desktop.Modifiers
-		flag uint32
-	}{{desktop.Ctrl, modControl}, {desktop.Alt, modAlt}, {desktop.Shift, modShift}, {desktop.Super, modWin}} {
-		if m&p.mod != 0 {
-			mods |= p.flag
-		}
-	}
-	return mods
-}
+func modifiers(m desktop.Modifiers) uint32 { return m.Mask(modControl, modAlt, modShift, modWin) }
 
 // virtualKey is the virtual-key code of a combination's key, as desktop.ParseHotkey writes it.
 func virtualKey(key string) (uint32, error) {

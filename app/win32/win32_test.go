@@ -28,6 +28,9 @@ func TestEveryKeyOfACombinationHasAVirtualKey(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	if got := modifiers(desktop.Ctrl | desktop.Alt | desktop.Shift | desktop.Super); got != modControl|modAlt|modShift|modWin {
+		t.Errorf("modifiers: %#x", got)
+	}
 }
 
 // A combination another window holds is reported as taken, as on X11; a free one is held and released.

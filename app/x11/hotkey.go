@@ -24,16 +24,7 @@ var namedKeys = map[string]uint32{
 
 // modMask is the X modifier mask of a combination's modifiers.
 func modMask(m desktop.Modifiers) uint16 {
-	var mask uint16
-	for _, p := range []struct {
-		mod  desktop.Modifiers
-		mask uint16
-	}{{desktop.Ctrl, modControl}, {desktop.Alt, modAlt}, {desktop.Shift, modShift}, {desktop.Super, modSuper}} {
-		if m&p.mod != 0 {
-			mask |= p.mask
-		}
-	}
-	return mask
+	return uint16(m.Mask(modControl, modAlt, modShift, modSuper))
 }
 
 // keysym is the X keysym of a combination's key, as desktop.ParseHotkey writes it.
