@@ -90,6 +90,7 @@ func (l *pipeListener) Accept() (net.Conn, error) {
 				closed := l.closed
 				l.mu.Unlock()
 				if !closed {
+					windows.DisconnectNamedPipe(h) // ready for the next client
 					return nil, err
 				}
 			}
