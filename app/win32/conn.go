@@ -148,9 +148,9 @@ const clipboardEcho = 50 * time.Millisecond
 // errClosed is returned by calls on a closed Conn.
 var errClosed = errors.New("the desktop connection is closed")
 
-// do runs f on the window's thread and waits for it.
-func (c *Conn) do(f func()) error {
-	done := make(chan struct{})
+// do runs f on the window's thread, waits for it and returns its error.
+func (c *Conn) do(f func() error) error {
+	done := make(chan error, 1)
 	c.mu.Lock()
 	select {
 	case <-c.closed:
@@ -158,14 +158,14 @@ func (c *Conn) do(f func()) error {
 		return errClosed
 	default:
 	}
-	c.calls = append(c.calls, func() { f(); close(done) })
+	c.calls = append(c.calls, func() { done <- f() })
 	c.mu.Unlock()
 	if r, _, err := procPostMessageW.Call(c.hwnd, wmApp, 0, 0); r == 0 {
 		return fmt.Errorf("PostMessage: %w", err)
 	}
 	select {
-	case <-done:
-		return nil
+	case err := <-done:
+		return err
 	case <-c.loopDone:
 		return errClosed
 	}
@@ -173,12 +173,12 @@ func (c *Conn) do(f func()) error {
 
 // Close releases the hotkeys and the clipboard listener and ends the window's thread.
 func (c *Conn) Close() {
-	err := c.do(func() {
+	err := c.do(func() error {
 		c.mu.Lock()
 		select {
 		case <-c.closed: // another Close ran first in the same batch
 			c.mu.Unlock()
-			return
+			return nil
 		default:
 		}
 		for id := range c.hotkeys {
@@ -192,6 +192,7 @@ func (c *Conn) Close() {
 		c.mu.Unlock()
 		conns.Delete(c.hwnd)
 		procDestroyWindow.Call(c.hwnd)
+		return nil
 	})
 	if err == nil {
 		<-c.loopDone
@@ -206,34 +207,32 @@ func (c *Conn) Grab(h desktop.Hotkey, fire func()) (ungrab func(), err error) {
 		return nil, err
 	}
 	var id uintptr
-	var regErr error
-	if err := c.do(func() {
+	err = c.do(func() error {
 		c.mu.Lock()
 		id = c.nextID
 		c.nextID++
 		c.mu.Unlock()
-		if r, _, e := procRegisterHotKey.Call(c.hwnd, id, uintptr(modifiers(h.Mods)|modNoRepeat), uintptr(vk)); r == 0 {
-			regErr = e
-			return
+		if r, _, err := procRegisterHotKey.Call(c.hwnd, id, uintptr(modifiers(h.Mods)|modNoRepeat), uintptr(vk)); r == 0 {
+			if errno, ok := err.(syscall.Errno); ok && errno == errorHotkeyAlreadyRegistered {
+				return fmt.Errorf("%s: %w", h, desktop.ErrTaken)
+			}
+			return fmt.Errorf("%s: RegisterHotKey: %w", h, err)
 		}
 		c.mu.Lock()
 		c.hotkeys[id] = fire
 		c.mu.Unlock()
-	}); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if regErr != nil {
-		if errno, ok := regErr.(syscall.Errno); ok && errno == errorHotkeyAlreadyRegistered {
-			return nil, fmt.Errorf("%s: %w", h, desktop.ErrTaken)
-		}
-		return nil, fmt.Errorf("%s: RegisterHotKey: %w", h, regErr)
-	}
 	return func() {
-		c.do(func() {
+		c.do(func() error {
 			procUnregisterHotKey.Call(c.hwnd, id)
 			c.mu.Lock()
 			delete(c.hotkeys, id)
 			c.mu.Unlock()
+			return nil
 		})
 	}, nil
 }
@@ -245,10 +244,10 @@ func (c *Conn) ReadSelection(which string, max int) (string, error) {
 		return "", nil
 	}
 	var text string
-	var err error
-	if e := c.do(func() { text, err = c.readClipboard(max) }); e != nil {
-		return "", e
-	}
+	err := c.do(func() (err error) {
+		text, err = c.readClipboard(max)
+		return err
+	})
 	return text, err
 }
 
@@ -298,11 +297,7 @@ func (c *Conn) readClipboard(max int) (string, error) {
 
 // WriteClipboard puts text on the clipboard, as a program's Copy does.
 func (c *Conn) WriteClipboard(text string) error {
-	var err error
-	if e := c.do(func() { err = c.writeClipboard(text) }); e != nil {
-		return e
-	}
-	return err
+	return c.do(func() error { return c.writeClipboard(text) })
 }
 
 func (c *Conn) writeClipboard(text string) error {
@@ -335,22 +330,20 @@ func (c *Conn) writeClipboard(text string) error {
 // from a goroutine of its own, so changed may read the clipboard.
 func (c *Conn) WatchClipboard(changed func(at time.Time)) error {
 	ch := make(chan time.Time, 16)
-	var addErr error
-	if err := c.do(func() {
+	err := c.do(func() error {
 		c.mu.Lock()
 		first := len(c.watchers) == 0
 		c.watchers = append(c.watchers, ch)
 		c.mu.Unlock()
 		if first {
 			if r, _, err := procAddClipboardFormatListener.Call(c.hwnd); r == 0 {
-				addErr = fmt.Errorf("AddClipboardFormatListener: %w", err)
+				return fmt.Errorf("AddClipboardFormatListener: %w", err)
 			}
 		}
-	}); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
-	}
-	if addErr != nil {
-		return addErr
 	}
 	go func() {
 		for {
