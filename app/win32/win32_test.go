@@ -4,11 +4,11 @@ package win32
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/app/desktop"
+	"github.com/gugugo-desktop/gugugo/app/desktop/desktoptest"
 )
 
 func open(t *testing.T) *Conn {
@@ -54,37 +54,17 @@ func TestHotkeyTakenAndFree(t *testing.T) {
 
 func TestClipboardReadAndWatched(t *testing.T) {
 	writer, c := open(t), open(t)
-	changes := make(chan string, 8)
-	if err := c.WatchClipboard(func(time.Time) {
-		s, err := c.ReadSelection(desktop.Clipboard, 1<<20)
-		if err != nil {
-			s = "error: " + err.Error()
-		}
-		changes <- s
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for _, text := range []string{"one", "one", "안녕하세요, world"} {
+	copyText := func(text string) {
 		time.Sleep(2 * clipboardEcho) // copies at a person's pace
 		if err := writer.WriteClipboard(text); err != nil {
 			t.Fatal(err)
 		}
-		select {
-		case got := <-changes:
-			if got != text {
-				t.Errorf("change read %q, want %q", got, text)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("no change seen for the copy of %q", text)
-		}
 	}
+	desktoptest.WatchClipboard(t, c, copyText)
 	if s, err := c.ReadSelection(desktop.Primary, 1<<20); s != "" || err != nil {
 		t.Errorf("Primary on Windows: %q, %v; want nothing", s, err)
 	}
-	writer.WriteClipboard(strings.Repeat("가", 200_000)) // 600 KB of UTF-8
-	if _, err := c.ReadSelection(desktop.Clipboard, 256<<10); !errors.Is(err, desktop.ErrTooLarge) {
-		t.Errorf("600 KB with a 256 KB limit: %v", err)
-	}
+	desktoptest.TooLarge(t, c, copyText)
 }
 
 func TestPointerAndScreen(t *testing.T) {

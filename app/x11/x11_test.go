@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/app/desktop"
+	"github.com/gugugo-desktop/gugugo/app/desktop/desktoptest"
 )
 
 // TestMain doubles as "another program" holding a key combination: with X11_TEST_GRAB set, the test binary grabs it,
@@ -191,40 +192,13 @@ func TestReadSelections(t *testing.T) {
 	if s, err := x.ReadSelection(desktop.Primary, 1<<20); s != "selected 텍스트" || err != nil {
 		t.Errorf("PRIMARY: %q, %v", s, err)
 	}
-	copyWith(t, x, d, desktop.Clipboard, strings.Repeat("가", 200_000)) // 600 KB
-	if _, err := x.ReadSelection(desktop.Clipboard, 256<<10); !errors.Is(err, desktop.ErrTooLarge) {
-		t.Errorf("600 KB with a 256 KB limit: %v", err)
-	}
-	copyWith(t, x, d, desktop.Clipboard, strings.Repeat("a", 300))
-	if _, err := x.ReadSelection(desktop.Clipboard, 100); !errors.Is(err, desktop.ErrTooLarge) {
-		t.Errorf("300 bytes with a 100-byte limit: %v", err)
-	}
+	desktoptest.TooLarge(t, x, func(text string) { copyWith(t, x, d, desktop.Clipboard, text) })
 }
 
 func TestWatchClipboard(t *testing.T) {
 	d := xvfb(t)
 	x := open(t, d)
-	changes := make(chan string, 8)
-	if err := x.WatchClipboard(func(time.Time) {
-		s, err := x.ReadSelection(desktop.Clipboard, 1<<20)
-		if err != nil {
-			s = "error: " + err.Error()
-		}
-		changes <- s
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for _, text := range []string{"one", "one", "둘"} {
-		run(t, d, text, "xclip", "-selection", "clipboard")
-		select {
-		case got := <-changes:
-			if got != text {
-				t.Errorf("change read %q, want %q", got, text)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("no change seen for the copy of %q", text)
-		}
-	}
+	desktoptest.WatchClipboard(t, x, func(text string) { run(t, d, text, "xclip", "-selection", "clipboard") })
 }
 
 func TestPointer(t *testing.T) {
