@@ -1,5 +1,3 @@
-//go:build windows
-
 // Package win32 is app/desktop on Windows: the global hotkey (RegisterHotKey), the clipboard and word of its changes
 // (AddClipboardFormatListener), the pointer, and moving a window. Both the hotkey and the clipboard listener belong
 // to a window and deliver to its thread's message queue, so a Conn owns a hidden message-only window on an OS thread
