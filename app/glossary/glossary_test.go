@@ -43,9 +43,9 @@ func TestParseNamesTheBadLine(t *testing.T) {
 func TestSteerReplacesTermsLongestFirst(t *testing.T) {
 	l := List{{"구구고", "Gugugo"}, {"구구고 데스크톱", "Gugugo Desktop"}, {"art", "미술"}, {"GPU", "그래픽 카드"}}
 	for in, want := range map[string]string{
-		"구구고 데스크톱을 설치하고 구구고를 실행하세요.": "Gugugo Desktop을 설치하고 Gugugo를 실행하세요.",
-		"Start the art class on the gpu.":   "Start the 미술 class on the 그래픽 카드.",
-		"Nothing to replace in artistic.":   "Nothing to replace in artistic.",
+		"구구고 데스크톱을 설치하고 구구고를 실행하세요.":      "Gugugo Desktop을 설치하고 Gugugo를 실행하세요.",
+		"Start the art class on the gpu.": "Start the 미술 class on the 그래픽 카드.",
+		"Nothing to replace in artistic.": "Nothing to replace in artistic.",
 	} {
 		if got := l.Steer(in); got != want {
 			t.Errorf("Steer(%q) = %q, want %q", in, got, want)
