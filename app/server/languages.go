@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
+	"github.com/gugugo-desktop/gugugo/app/glossary"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -52,6 +54,7 @@ type plan struct {
 	target    language
 	direction inference.Direction
 	asIs      bool
+	terms     glossary.List // the glossary of the direction, steering the translation
 }
 
 // planFor decides a translation from the languages asked for (either may be auto) and the text.
@@ -83,14 +86,25 @@ func (p plan) run(ctx context.Context, t Translator, text string, maxTokens int,
 		}
 		return inference.Result{Text: text, Direction: p.direction, Stop: inference.StopMarker}, nil
 	}
-	return t.TranslateShared(ctx, inference.Request{Text: text, Direction: p.direction, MaxTokens: maxTokens}, onPiece)
+	return t.TranslateShared(ctx, inference.Request{Text: p.terms.Steer(text), Direction: p.direction, MaxTokens: maxTokens}, onPiece)
+}
+
+// plan is planFor with the server's glossary for the direction.
+func (s *Server) plan(text string, source, target language) plan {
+	p := planFor(text, source, target)
+	if s.o.Glossary != nil && !p.asIs {
+		p.terms = s.o.Glossary(p.direction)
+	}
+	return p
 }
 
 // translateAll translates texts at once (their sentences decoded together), each from source to target (either may
-// be auto), and returns their translations; a blank text stays blank.
-func (s *Server) translateAll(ctx context.Context, texts []string, source, target language, maxTokens int) ([]string, error) {
+// be auto), and returns their translations (a blank text stays blank) and the glossary terms missing from them.
+func (s *Server) translateAll(ctx context.Context, texts []string, source, target language, maxTokens int) ([]string, glossary.List, error) {
 	out := make([]string, len(texts))
 	errs := make([]error, len(texts))
+	var mu sync.Mutex
+	var missing glossary.List
 	var wg sync.WaitGroup
 	for i, text := range texts {
 		if strings.TrimSpace(text) == "" {
@@ -99,10 +113,18 @@ func (s *Server) translateAll(ctx context.Context, texts []string, source, targe
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := planFor(text, source, target).run(ctx, s.t, text, maxTokens, nil)
+			p := s.plan(text, source, target)
+			res, err := p.run(ctx, s.t, text, maxTokens, nil)
 			out[i], errs[i] = res.Text, err
+			mu.Lock()
+			defer mu.Unlock()
+			for _, m := range p.terms.Missing(text, res.Text) {
+				if !slices.Contains(missing, m) {
+					missing = append(missing, m)
+				}
+			}
 		}()
 	}
 	wg.Wait()
-	return out, errors.Join(errs...)
+	return out, missing, errors.Join(errs...)
 }

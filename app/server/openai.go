@@ -134,7 +134,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := unwrap(msg)
-	p := planFor(text, "", "")
+	p := s.plan(text, "", "")
 	s.complete(w, r, completion{chat: true, model: req.Model, stream: req.Stream, usage: req.StreamOptions.IncludeUsage}, func(onPiece func(string, string)) (inference.Result, error) {
 		return p.run(r.Context(), s.t, text, req.MaxTokens, onPiece)
 	}, len([]rune(text)))
@@ -157,7 +157,7 @@ func (s *Server) chatSegments(w http.ResponseWriter, r *http.Request, req chatRe
 		texts[i] = seg.Text
 		chars += len([]rune(seg.Text))
 	}
-	translated, err := s.translateAll(r.Context(), texts, "", target, req.MaxTokens)
+	translated, _, err := s.translateAll(r.Context(), texts, "", target, req.MaxTokens)
 	out := make([]translation, len(segs.Segments))
 	for i, seg := range segs.Segments {
 		out[i] = translation{ID: seg.ID, Text: translated[i]}

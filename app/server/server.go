@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gugugo-desktop/gugugo/app/glossary"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -47,6 +48,9 @@ type Options struct {
 	Model func() string
 	// Log, when set, is told of each request served: its dialect, status and duration.
 	Log func(Entry)
+	// Glossary, when set, gives the term pairs of a direction: they steer each translation, and the DeepLX and
+	// LibreTranslate replies list those missing from it (glossary_missing).
+	Glossary func(inference.Direction) glossary.List
 }
 
 // Entry is one request served.

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gugugo-desktop/gugugo/app/glossary"
 	"github.com/gugugo-desktop/gugugo/inference"
 	"github.com/gugugo-desktop/gugugo/inference/tinymodel"
 )
@@ -635,5 +636,32 @@ func TestOriginsFormsAndLists(t *testing.T) {
 	many, _ := json.Marshal(map[string]any{"q": slices.Repeat([]string{"a"}, maxTexts+1), "target": "ko"})
 	if status, v := post(t, url+"/translate?token=k", jsonType, string(many)); status != 400 || !strings.Contains(fmt.Sprint(field(v, "error")), "at most 128") {
 		t.Errorf("too many texts: %d %v", status, v)
+	}
+}
+
+// The glossary steers every dialect's text and the DeepLX and LibreTranslate replies name the terms missing from
+// the translation; LibreTranslate's format "html" keeps the tags. The hello model answers "Hello world." to all.
+func TestGlossaryAndHTML(t *testing.T) {
+	e := engine(t, "hello", hello)
+	base := serve(t, e, Options{Glossary: func(d inference.Direction) glossary.List {
+		if d == inference.KoreanToEnglish {
+			return glossary.List{{Source: "세계", Target: "world"}, {Source: "사과", Target: "apple"}}
+		}
+		return nil
+	}})
+	code, v := post(t, base+"/translate", "application/json", `{"text":"사과와 세계","source_lang":"KO","target_lang":"EN"}`)
+	missing := field(v, "glossary_missing")
+	if code != 200 || fmt.Sprint(missing) != "[map[source:사과 target:apple]]" {
+		t.Errorf("DeepLX: %d %v", code, v)
+	}
+	code, v = post(t, base+"/translate", "application/json", `{"q":"<p>사과와 <b>세계</b></p><pre>코드</pre>","source":"ko","target":"en","format":"html"}`)
+	got, _ := field(v, "translatedText").(string)
+	if code != 200 || !strings.HasPrefix(got, "<p>") || !strings.Contains(got, "<b>") || !strings.HasSuffix(got, "</b></p><pre>코드</pre>") ||
+		!strings.Contains(got, "Hello world.") || field(v, "glossary_missing") == nil {
+		t.Errorf("LibreTranslate html: %d %v", code, v)
+	}
+	code, v = post(t, base+"/translate", "application/json", `{"q":"Nothing of the glossary","source":"en","target":"ko"}`)
+	if code != 200 || field(v, "glossary_missing") != nil {
+		t.Errorf("a reply without missing terms: %d %v", code, v)
 	}
 }

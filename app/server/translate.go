@@ -9,7 +9,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
+
+	"github.com/gugugo-desktop/gugugo/app/document"
+	"github.com/gugugo-desktop/gugugo/app/glossary"
 )
 
 // POST /translate is DeepLX's and LibreTranslate's endpoint. LibreTranslate's clients send q (as JSON or a form),
@@ -130,7 +134,7 @@ func (s *Server) deeplx(w http.ResponseWriter, r *http.Request, b *translateBody
 		return
 	}
 	defer s.leave()
-	p := planFor(text, source, target)
+	p := s.plan(text, source, target)
 	res, err := p.run(r.Context(), s.t, text, 0, nil)
 	logTranslation(w, len([]rune(text)), err)
 	if err != nil {
@@ -139,10 +143,12 @@ func (s *Server) deeplx(w http.ResponseWriter, r *http.Request, b *translateBody
 		}
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	reply := map[string]any{
 		"code": http.StatusOK, "id": rand.Int64N(1 << 53), "data": res.Text, "alternatives": []string{},
 		"source_lang": strings.ToUpper(string(p.source)), "target_lang": strings.ToUpper(string(p.target)), "method": "Free",
-	})
+	}
+	addMissing(reply, p.terms.Missing(text, res.Text))
+	writeJSON(w, http.StatusOK, reply)
 }
 
 func deeplxError(w http.ResponseWriter, status int, msg string) {
@@ -196,7 +202,13 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 		return
 	}
 	defer s.leave()
-	out, err := s.translateAll(r.Context(), list, source, target, 0)
+	var out []string
+	var missing glossary.List
+	if b.Format == "html" {
+		out, missing, err = s.translateHTML(r.Context(), list, source, target)
+	} else {
+		out, missing, err = s.translateAll(r.Context(), list, source, target, 0)
+	}
 	chars := 0
 	for _, t := range list {
 		chars += len([]rune(t))
@@ -209,6 +221,7 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 		return
 	}
 	reply := map[string]any{"translatedText": out[0]}
+	addMissing(reply, missing)
 	if isList {
 		reply["translatedText"] = out
 	}
@@ -226,6 +239,48 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 		}
 	}
 	writeJSON(w, http.StatusOK, reply)
+}
+
+// addMissing adds the glossary terms missing from a translation to a reply, as glossary_missing: a list of
+// {source, target}, only when there are some, so that clients that know nothing of it see their usual reply.
+func addMissing(reply map[string]any, missing glossary.List) {
+	if len(missing) == 0 {
+		return
+	}
+	list := make([]map[string]string, len(missing))
+	for i, m := range missing {
+		list[i] = map[string]string{"source": m.Source, "target": m.Target}
+	}
+	reply["glossary_missing"] = list
+}
+
+// translateHTML translates LibreTranslate's format "html": each text is an HTML document or fragment whose tags are
+// kept and whose text is translated (package document).
+func (s *Server) translateHTML(ctx context.Context, texts []string, source, target language) ([]string, glossary.List, error) {
+	out := make([]string, len(texts))
+	var missing glossary.List
+	for i, text := range texts {
+		p := s.plan(text, source, target)
+		d, err := document.Parse(document.HTML, []byte(text))
+		if err != nil {
+			return nil, nil, err
+		}
+		if p.asIs || len(d.Units()) == 0 {
+			out[i] = text
+			continue
+		}
+		b, rep, err := document.Translate(ctx, s.t, d, document.Options{Direction: p.direction, Glossary: p.terms})
+		if err != nil {
+			return nil, nil, err
+		}
+		out[i] = string(b)
+		for _, m := range rep.Missing {
+			if !slices.Contains(missing, m) {
+				missing = append(missing, m)
+			}
+		}
+	}
+	return out, missing, nil
 }
 
 func errText(err error, otherwise string) string {
