@@ -19,8 +19,9 @@ stamp="$llama/.complete-v0.5.0-3.22.1"
 # ibus-hangul (its XIM server, under a D-Bus session from dbus-x11, seen registered with x11-utils' xprop), which
 # needs a UTF-8 locale Xlib knows; cmake and g++ build llama.cpp's llama-server for the remote engine's tests, and
 # curl sends other programs' requests to gugugo serve. patch applies scripts/ggml-cuda.patch where make build compiles the CUDA plugin.
+# Tesseract with its Korean and English data is what OCR (app/ocr) loads at run time; its tests need it.
 build_pkgs=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev
-	libxxf86vm-dev patch)
+	libxxf86vm-dev patch tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng)
 test_pkgs=(xvfb xdotool xclip imagemagick ibus ibus-hangul dbus-x11 x11-utils locales cmake g++ curl)
 
 # Packaging needs nfpm (v2.44.2; newer ones do not install here) and desktop-file-validate.
