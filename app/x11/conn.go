@@ -1,5 +1,5 @@
 // Package x11 implements the desktop services (package desktop) that Fyne lacks, on X11: a global hotkey (XGrabKey), reading the PRIMARY and
-// CLIPBOARD selections, watching the clipboard for changes (XFixes), and placing a window at the pointer. It talks
+// CLIPBOARD selections, watching the clipboard for changes (XFixes), placing a window at the pointer, and capturing the screen. It talks
 // to the X server through github.com/jezek/xgb, a pure-Go client that connects only when Open is called, so a
 // binary that links it still runs where there is no display.
 package x11
@@ -7,8 +7,10 @@ package x11
 import (
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"log"
+	"math/bits"
 	"sync"
 	"time"
 
@@ -284,4 +286,68 @@ func (x *Conn) ScreenSize() (w, h int) {
 func (x *Conn) Move(window uintptr, px, py int) error {
 	return xproto.ConfigureWindowChecked(x.c, xproto.Window(window), xproto.ConfigWindowX|xproto.ConfigWindowY,
 		[]uint32{uint32(int32(px)), uint32(int32(py))}).Check()
+}
+
+// captureStrip bounds the bytes of one GetImage reply: the screen comes in strips of rows, so that an 8K screen's
+// 130 MB are not held twice, as the reply and as the image.
+const captureStrip = 1 << 20
+
+// Capture returns what the whole screen shows. It reads screens whose pixels are 32 bits (depth 24 or 32) with 8 bits
+// a colour, in either byte order: those of current X servers and Xvfb.
+func (x *Conn) Capture() (*image.RGBA, error) {
+	setup := xproto.Setup(x.c)
+	screen := setup.DefaultScreen(x.c)
+	bpp := 0
+	for _, f := range setup.PixmapFormats {
+		if f.Depth == screen.RootDepth {
+			bpp = int(f.BitsPerPixel)
+		}
+	}
+	var vis xproto.VisualInfo
+	for _, d := range screen.AllowedDepths {
+		for _, v := range d.Visuals {
+			if v.VisualId == screen.RootVisual {
+				vis = v
+			}
+		}
+	}
+	masks := []uint32{vis.RedMask, vis.GreenMask, vis.BlueMask}
+	var shifts [3]int
+	for i, m := range masks {
+		shifts[i] = bits.TrailingZeros32(m)
+		if bits.OnesCount32(m) != 8 || m>>shifts[i] != 0xff {
+			bpp = 0
+		}
+	}
+	if bpp != 32 {
+		return nil, fmt.Errorf("the screen's pixel format (depth %d, masks %06x %06x %06x) is not one screen capture reads",
+			screen.RootDepth, vis.RedMask, vis.GreenMask, vis.BlueMask)
+	}
+	w, h := int(screen.WidthInPixels), int(screen.HeightInPixels)
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	rows := max(1, captureStrip/(4*w))
+	for y := 0; y < h; y += rows {
+		n := min(rows, h-y)
+		r, err := xproto.GetImage(x.c, xproto.ImageFormatZPixmap, xproto.Drawable(x.root), 0, int16(y), uint16(w), uint16(n),
+			^uint32(0)).Reply()
+		if err != nil {
+			return nil, fmt.Errorf("X11: capturing the screen: %w", err)
+		}
+		if len(r.Data) < 4*w*n {
+			return nil, fmt.Errorf("X11: capturing the screen: %d bytes for %d×%d pixels", len(r.Data), w, n)
+		}
+		out := img.Pix[y*img.Stride:]
+		for i := 0; i < w*n; i++ {
+			b := r.Data[4*i : 4*i+4]
+			p := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+			if setup.ImageByteOrder == xproto.ImageOrderMSBFirst {
+				p = bits.ReverseBytes32(p)
+			}
+			for c := range 3 {
+				out[4*i+c] = uint8(p >> shifts[c])
+			}
+			out[4*i+3] = 0xff
+		}
+	}
+	return img, nil
 }

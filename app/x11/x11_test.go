@@ -3,12 +3,16 @@ package x11
 import (
 	"bufio"
 	"errors"
+	"image/color"
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jezek/xgb/xproto"
 
 	"github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/app/desktop/desktoptest"
@@ -210,5 +214,44 @@ func TestPointer(t *testing.T) {
 	}
 	if w, h := x.ScreenSize(); w != 800 || h != 600 {
 		t.Fatalf("screen %dx%d", w, h)
+	}
+}
+
+func TestCapture(t *testing.T) {
+	d := xvfb(t)
+	x := open(t, d)
+	// A window of a known colour, across the border of the first two strips (327 rows of this 800-pixel screen).
+	id, err := x.c.NewId()
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen := xproto.Setup(x.c).DefaultScreen(x.c)
+	win := xproto.Window(id)
+	if err := xproto.CreateWindowChecked(x.c, screen.RootDepth, win, x.root, 100, 300, 200, 100, 0,
+		xproto.WindowClassInputOutput, screen.RootVisual, xproto.CwBackPixel, []uint32{0x3366cc}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	if err := xproto.MapWindowChecked(x.c, win).Check(); err != nil {
+		t.Fatal(err)
+	}
+	want := color.RGBA{0x33, 0x66, 0xcc, 0xff}
+	for i := 0; ; i++ {
+		img, err := x.Capture()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Bounds().Dx() != 800 || img.Bounds().Dy() != 600 {
+			t.Fatalf("captured %v of an 800×600 screen", img.Bounds())
+		}
+		inside := []color.RGBA{img.RGBAAt(100, 300), img.RGBAAt(299, 399), img.RGBAAt(200, 326), img.RGBAAt(200, 327)}
+		outside := []color.RGBA{img.RGBAAt(99, 300), img.RGBAAt(100, 299), img.RGBAAt(300, 399), img.RGBAAt(299, 400)}
+		if !slices.ContainsFunc(inside, func(c color.RGBA) bool { return c != want }) &&
+			!slices.Contains(outside, want) {
+			return
+		}
+		if i == 50 {
+			t.Fatalf("the window's corners and middle are %v, around it %v; want %v inside only", inside, outside, want)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
