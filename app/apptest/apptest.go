@@ -6,6 +6,7 @@ package apptest
 import (
 	"context"
 	"fmt"
+	"image"
 	"strings"
 	"sync"
 	"time"
@@ -132,6 +133,7 @@ type Desktop struct {
 	held      map[string]func()
 	onChange  func(time.Time)
 	grabCalls int
+	screen    *image.RGBA
 }
 
 // NewDesktop makes a desktop with empty selections.

@@ -49,6 +49,19 @@ const (
 	psmLine  = 7
 )
 
+// CheckSize refuses an image of w×h pixels that is too large to read, so that a caller can refuse a file from its
+// header before decoding it.
+func CheckSize(w, h int) error {
+	if w > 0 && h > 0 && w <= maxPixels/h { // w*h could overflow
+		return nil
+	}
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("the image is empty (%d×%d pixels)", w, h)
+	}
+	return fmt.Errorf("the image is too large for OCR: %d×%d pixels (%.1f megapixels), the limit is %d megapixels",
+		w, h, float64(w)*float64(h)/1e6, maxPixels/1_000_000)
+}
+
 // Recognize reads the text in img. It is safe for concurrent use; calls wait for each other.
 func Recognize(img image.Image) (Text, error) {
 	if img == nil {
@@ -58,9 +71,8 @@ func Recognize(img image.Image) (Text, error) {
 	if b.Empty() {
 		return Text{}, fmt.Errorf("the image is empty (%d×%d pixels)", b.Dx(), b.Dy())
 	}
-	if b.Dx() > maxPixels/b.Dy() { // b.Dx()*b.Dy() could overflow
-		return Text{}, fmt.Errorf("the image is too large for OCR: %d×%d pixels (%.1f megapixels), the limit is %d megapixels",
-			b.Dx(), b.Dy(), float64(b.Dx())*float64(b.Dy())/1e6, maxPixels/1_000_000)
+	if err := CheckSize(b.Dx(), b.Dy()); err != nil {
+		return Text{}, err
 	}
 	g, scale, lines := prepare(img)
 	psm := psmBlock

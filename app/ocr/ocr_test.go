@@ -10,45 +10,9 @@ import (
 	"unicode"
 
 	"golang.org/x/image/draw"
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/opentype"
-	"golang.org/x/image/math/fixed"
 
-	"github.com/gugugo-desktop/gugugo/assets"
+	"github.com/gugugo-desktop/gugugo/app/apptest"
 )
-
-// render draws lines of text in NanumGothic at px pixels, as a screen shows it: black on white, or light grey on
-// dark grey.
-func render(t *testing.T, lines []string, px float64, dark bool) *image.RGBA {
-	t.Helper()
-	f, err := opentype.Parse(assets.NanumGothicRegular)
-	if err != nil {
-		t.Fatal(err)
-	}
-	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: px, DPI: 72, Hinting: font.HintingFull})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer face.Close()
-	d := &font.Drawer{Face: face}
-	w := 0
-	for _, l := range lines {
-		w = max(w, d.MeasureString(l).Ceil())
-	}
-	m, pad := face.Metrics(), int(px/2)
-	img := image.NewRGBA(image.Rect(0, 0, w+2*pad, m.Height.Ceil()*len(lines)+2*pad))
-	bg, fg := color.RGBA{255, 255, 255, 255}, color.RGBA{0, 0, 0, 255}
-	if dark {
-		bg, fg = color.RGBA{30, 30, 30, 255}, color.RGBA{220, 220, 220, 255}
-	}
-	draw.Draw(img, img.Rect, image.NewUniform(bg), image.Point{}, draw.Src)
-	d.Dst, d.Src = img, image.NewUniform(fg)
-	for i, l := range lines {
-		d.Dot = fixed.P(pad, pad+i*m.Height.Ceil()+m.Ascent.Ceil())
-		d.DrawString(l)
-	}
-	return img
-}
 
 // accuracy is 1 − the edit distance between want and got over want's length, in characters, whitespace left out.
 func accuracy(want, got string) float64 {
@@ -110,7 +74,7 @@ func TestRecognize(t *testing.T) {
 		{"English 32px", en[:1], 32, false},
 		{"English 32px two lines", en, 32, false},
 	} {
-		got, err := Recognize(render(t, c.lines, c.px, c.dark))
+		got, err := Recognize(apptest.TextImage(c.lines, c.px, c.dark))
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -127,7 +91,7 @@ func TestRecognize(t *testing.T) {
 }
 
 func TestRecognizeConcurrently(t *testing.T) {
-	img := render(t, []string{"오늘 날씨가 정말 좋네요"}, 16, false)
+	img := apptest.TextImage([]string{"오늘 날씨가 정말 좋네요"}, 16, false)
 	var wg sync.WaitGroup
 	texts := make([]string, 4)
 	for i := range texts {
@@ -207,7 +171,7 @@ func TestPrepare(t *testing.T) {
 		{"16px line, dark", []string{"작은 글자"}, 16, true, 3, 1},
 		{"32px lines", []string{"큰 글자", "Large text"}, 32, false, 1, 2},
 	} {
-		g, scale, count := prepare(render(t, c.lines, c.px, c.dark))
+		g, scale, count := prepare(apptest.TextImage(c.lines, c.px, c.dark))
 		if scale != c.scale || count != c.count {
 			t.Errorf("%s: enlarged %d×, %d lines; want %d×, %d lines", c.name, scale, count, c.scale, c.count)
 		}
