@@ -13,6 +13,7 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
 	"github.com/gugugo-desktop/gugugo/app/download"
+	"github.com/gugugo-desktop/gugugo/app/glossary"
 	"github.com/gugugo-desktop/gugugo/app/history"
 	"github.com/gugugo-desktop/gugugo/app/server"
 	"github.com/gugugo-desktop/gugugo/inference"
@@ -41,7 +42,10 @@ type Controller struct {
 	closed    bool
 	sharing   *server.Server // nil unless other programs may use the model
 	// serverKey is the API key for the server engine being connected; the load runs off the UI goroutine.
-	serverKey atomic.Value
+	serverKey  atomic.Value
+	terms      atomic.Pointer[[2]glossary.List] // the glossaries, by direction
+	files      sync.WaitGroup                   // file translations and image readings in flight
+	fileCancel context.CancelFunc               // stops the file being translated; nil when none is
 }
 
 // Events are what a Controller reports, each on the front end's goroutine. Any may be nil.
@@ -55,6 +59,8 @@ type Events struct {
 	Pull func(PullStatus)
 	// HistoryChanged says that entries were added or trimmed.
 	HistoryChanged func()
+	// File gets a file translation's progress and its end.
+	File func(FileStatus)
 }
 
 // ControllerOptions configure a Controller.
@@ -79,6 +85,8 @@ func NewController(o ControllerOptions, ev Events) *Controller {
 		c.modelDir = catalogue.Dir()
 	}
 	c.session = NewSession(func() Translator { return c.models.Translator() }, func(u Update) { c.do(func() { c.onUpdate(u) }) })
+	c.session.Glossary = c.Glossary
+	c.loadGlossary()
 	load := func(path string, opts inference.Options) (Engine, error) {
 		if IsServerURL(path) {
 			key, _ := c.serverKey.Load().(string)
@@ -115,7 +123,7 @@ func (c *Controller) LoadEngine() bool {
 func (c *Controller) StartSharing() error {
 	c.StopSharing()
 	s, err := server.New(modelUse{c.models}, server.Options{Addr: c.Settings.ShareAddr, APIKey: c.Settings.ShareKey,
-		Model: func() string { return c.models.Info().Name }})
+		Model: func() string { return c.models.Info().Name }, Glossary: c.Glossary})
 	if err == nil {
 		err = s.Start()
 	}
@@ -385,7 +393,9 @@ func (c *Controller) Close() {
 	c.CancelPull()
 	c.pulls.Wait()
 	c.session.Stop()
+	c.StopFile()
 	c.session.Wait()
+	c.files.Wait()
 	c.models.Close()
 	c.writes.Wait()
 	if c.history != nil {

@@ -23,11 +23,12 @@ type frontEnd struct {
 	models  chan ModelStatus
 	pulls   chan PullStatus
 	history chan struct{}
+	files   chan FileStatus
 }
 
 func newFrontEnd(t *testing.T) *frontEnd {
 	f := &frontEnd{queue: make(chan func(), 1024), updates: make(chan Update, 1024), models: make(chan ModelStatus, 64),
-		pulls: make(chan PullStatus, 64), history: make(chan struct{}, 64)}
+		pulls: make(chan PullStatus, 64), history: make(chan struct{}, 64), files: make(chan FileStatus, 1024)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -54,6 +55,7 @@ func (f *frontEnd) events() Events {
 		Model:          func(s ModelStatus) { f.models <- s },
 		Pull:           func(s PullStatus) { f.pulls <- s },
 		HistoryChanged: func() { f.history <- struct{}{} },
+		File:           func(s FileStatus) { f.files <- s },
 	}
 }
 

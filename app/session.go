@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gugugo-desktop/gugugo/app/glossary"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -84,6 +85,8 @@ type Update struct {
 	Done      bool
 	Result    inference.Result // when Done
 	Err       error            // when Done: the failure, or context.Canceled when stopped
+	// Missing are the glossary terms of the source whose target term is not in the translation (when Done).
+	Missing glossary.List
 }
 
 // Session turns the user's requests into translations: a newer request cancels the one in flight, an edit is
@@ -96,6 +99,8 @@ type Session struct {
 	Debounce time.Duration
 	// Interval is the shortest time between two deliveries of streamed text.
 	Interval time.Duration
+	// Glossary, when set, gives the term pairs that steer a direction's translations and are checked in them.
+	Glossary func(inference.Direction) glossary.List
 
 	mu     sync.Mutex
 	latest uint64 // the newest request's ID
@@ -241,7 +246,11 @@ func (s *Session) run(ctx context.Context, id uint64, text string, dir inference
 		lastSent = time.Now()
 		s.send(u)
 	}
-	res, err := tr.Translate(ctx, inference.Request{Text: text, Direction: dir}, func(_, text string) {
+	var terms glossary.List
+	if s.Glossary != nil {
+		terms = s.Glossary(dir)
+	}
+	res, err := tr.Translate(ctx, inference.Request{Text: terms.Steer(text), Direction: dir}, func(_, text string) {
 		mu.Lock()
 		defer mu.Unlock()
 		soFar = text
@@ -266,5 +275,8 @@ func (s *Session) run(ctx context.Context, id uint64, text string, dir inference
 	mu.Unlock()
 	u := base
 	u.Text, u.Done, u.Result, u.Err = res.Text, true, res, err
+	if err == nil {
+		u.Missing = terms.Missing(text, res.Text)
+	}
 	s.send(u)
 }

@@ -58,6 +58,12 @@ type Settings struct {
 	ServerURL string
 	ServerKey string // the API key the server wants; "" for none
 
+	// GlossaryKoEn and GlossaryEnKo are each direction's term pairs, as glossary TSV.
+	GlossaryKoEn string
+	GlossaryEnKo string
+	// RegionHotkey freezes the screen to pick a region whose text is read and translated; "" for none.
+	RegionHotkey string
+
 	Share     bool   // let other programs use Gugugo through the local server
 	ShareAddr string // host:port it listens on
 	ShareKey  string // the API key it requires; needed for an address other computers reach
@@ -73,7 +79,7 @@ const (
 func DefaultSettings() Settings {
 	return Settings{GPULayers: -1, AutoTranslate: true, Theme: ThemeSystem, FontSize: 15, Direction: ModeAuto,
 		WindowWidth: 960, WindowHeight: 600, KeepHistory: true, HistoryMax: 10000, Hotkey: desktop.DefaultHotkey, CloseToTray: true,
-		ShareAddr: server.DefaultAddr}
+		RegionHotkey: desktop.DefaultRegionHotkey, ShareAddr: server.DefaultAddr}
 }
 
 // LoadSettings reads the settings, with defaults for what is missing or out of range.
@@ -103,6 +109,9 @@ func LoadSettings(p Preferences) Settings {
 		UseServer:     p.BoolWithFallback("use_server", d.UseServer),
 		ServerURL:     p.StringWithFallback("server_url", d.ServerURL),
 		ServerKey:     p.StringWithFallback("server_key", d.ServerKey),
+		GlossaryKoEn:  p.StringWithFallback("glossary_ko_en", d.GlossaryKoEn),
+		GlossaryEnKo:  p.StringWithFallback("glossary_en_ko", d.GlossaryEnKo),
+		RegionHotkey:  p.StringWithFallback("region_hotkey", d.RegionHotkey),
 		Share:         p.BoolWithFallback("share", d.Share),
 		ShareAddr:     p.StringWithFallback("share_addr", d.ShareAddr),
 		ShareKey:      p.StringWithFallback("share_key", d.ShareKey),
@@ -131,6 +140,11 @@ func (s Settings) Normalized() Settings {
 		s.Hotkey = h.String()
 	} else if s.Hotkey != "" {
 		s.Hotkey = d.Hotkey
+	}
+	if h, err := desktop.ParseHotkey(s.RegionHotkey); err == nil {
+		s.RegionHotkey = h.String()
+	} else if s.RegionHotkey != "" {
+		s.RegionHotkey = d.RegionHotkey
 	}
 	s.ServerURL, s.ServerKey, s.ShareKey = strings.TrimSpace(s.ServerURL), strings.TrimSpace(s.ServerKey), strings.TrimSpace(s.ShareKey)
 	if s.ShareAddr = strings.TrimSpace(s.ShareAddr); s.ShareAddr == "" {
@@ -167,6 +181,9 @@ func (s Settings) Save(p Preferences) {
 	p.SetBool("use_server", s.UseServer)
 	p.SetString("server_url", s.ServerURL)
 	p.SetString("server_key", s.ServerKey)
+	p.SetString("glossary_ko_en", s.GlossaryKoEn)
+	p.SetString("glossary_en_ko", s.GlossaryEnKo)
+	p.SetString("region_hotkey", s.RegionHotkey)
 	p.SetBool("share", s.Share)
 	p.SetString("share_addr", s.ShareAddr)
 	p.SetString("share_key", s.ShareKey)

@@ -6,6 +6,7 @@ package desktop
 
 import (
 	"errors"
+	"image"
 	"time"
 )
 
@@ -27,6 +28,11 @@ type Placer interface {
 	ScreenSize() (w, h int)
 	// Move moves a native window (the handle Fyne's driver gives) to x, y.
 	Move(window uintptr, x, y int) error
+}
+
+// Capturer takes a picture of the whole screen, for picking a region of it to read.
+type Capturer interface {
+	Capture() (*image.RGBA, error)
 }
 
 // Conn is an open connection to the desktop's services.

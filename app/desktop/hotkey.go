@@ -40,6 +40,10 @@ type Hotkey struct {
 // DefaultHotkey is taken by no common desktop (GNOME, KDE, Xfce, Cinnamon) nor by browsers or office programs.
 const DefaultHotkey = "Ctrl+Alt+G"
 
+// DefaultRegionHotkey, for translating a region of the screen, is the translate hotkey with Shift: no common desktop
+// or program takes it either.
+const DefaultRegionHotkey = "Ctrl+Alt+Shift+G"
+
 // ParseHotkey reads a combination such as "Ctrl+Alt+G" or "Super+F8": at least one of Ctrl, Alt and Super (Shift
 // alone would steal typing), then one key: a letter, a digit, F1 to F24 or one of NamedKeys.
 func ParseHotkey(s string) (Hotkey, error) {
