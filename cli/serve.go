@@ -12,7 +12,9 @@ import (
 	"syscall"
 
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
+	"github.com/gugugo-desktop/gugugo/app/glossary"
 	"github.com/gugugo-desktop/gugugo/app/server"
+	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 // serve runs the local translation server until interrupted (SIGINT or SIGTERM, as systemd stops it).
@@ -23,6 +25,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	key := fs.String("api-key", os.Getenv("GUGUGO_API_KEY"), "`key` every request must carry (Authorization: Bearer KEY, or DeepLX's ?token=KEY); $GUGUGO_API_KEY sets it too")
 	maxBody := fs.Int("max-body", server.DefaultMaxBody>>10, "largest request body, in `KiB`")
 	quiet := fs.Bool("quiet", false, "do not log each request on stderr")
+	koEn := fs.String("glossary-ko-en", "", "steer Korean→English translations to the term pairs of this `file` (source TAB target, one pair a line)")
+	enKo := fs.String("glossary-en-ko", "", "steer English→Korean translations to the term pairs of this `file`")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: gugugo serve [--model FILE | --server URL] [--addr HOST:PORT] [--api-key KEY]
 
@@ -50,6 +54,14 @@ $GUGUGO_MODEL, or the model that gugugo model pull installed.`)
 	if _, err := server.New(nil, o); err != nil {
 		return err
 	}
+	var terms [2]glossary.List
+	for d, path := range map[inference.Direction]string{inference.KoreanToEnglish: *koEn, inference.EnglishToKorean: *enKo} {
+		var err error
+		if terms[d], err = readGlossary(path); err != nil {
+			return err
+		}
+	}
+	o.Glossary = func(d inference.Direction) glossary.List { return terms[d] }
 	eng, err := ef.open(stderr)
 	if err != nil {
 		return err

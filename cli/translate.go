@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/document"
+	"github.com/gugugo-desktop/gugugo/app/glossary"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -97,10 +100,13 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ef := addEngineFlags(fs)
 	to := fs.String("to", "auto", "target language: en (from Korean), ko (from English) or auto")
 	stats := fs.Bool("stats", false, "print timing statistics to stderr")
-	file := fs.String("file", "", "translate this text `file` (a progress bar goes to stderr)")
+	file := fs.String("file", "", "translate this `file`: .txt, .srt, .vtt, .md or .html, keeping its structure (a progress bar goes to stderr)")
+	outPath := fs.String("out", "", "write the --file's translation to this `file` instead of stdout")
+	image := fs.String("image", "", "translate the text in this image `file` (PNG, JPEG or GIF), read with Tesseract")
+	glossaryPath := fs.String("glossary", "", "steer the translation to the term pairs of this `file` (source TAB target, one pair a line) and warn of any missing")
 	sequential := fs.Bool("sequential", false, "translate a document sentence after sentence instead of in parallel")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: gugugo translate --model FILE [--to en|ko|auto] [TEXT...]\nReads stdin when no TEXT is given.")
+		fmt.Fprintln(stderr, "Usage: gugugo translate --model FILE [--to en|ko|auto] [--glossary FILE] [TEXT... | --file IN [--out OUT] | --image FILE]\nReads stdin when no TEXT is given.")
 		fs.PrintDefaults()
 	}
 	words, err := parse(fs, args, stderr)
@@ -111,17 +117,48 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sources := 0
+	for _, given := range []bool{*file != "", *image != "", len(words) > 0} {
+		if given {
+			sources++
+		}
+	}
+	switch {
+	case sources > 1:
+		return errors.New("give one of TEXT, --file or --image")
+	case *outPath != "" && *file == "":
+		return errors.New("--out is where a --file's translation goes: give --file too")
+	}
+	terms, err := readGlossary(*glossaryPath)
+	if err != nil {
+		return err
+	}
+	var doc *document.Document
 	var text string
 	switch {
 	case *file != "":
-		if len(words) > 0 {
-			return errors.New("give either --file or TEXT, not both")
+		f, err := document.FormatOf(*file)
+		if err != nil {
+			return err
 		}
 		b, err := os.ReadFile(*file)
 		if err != nil {
 			return err
 		}
-		text = string(b)
+		if doc, err = document.Parse(f, b); err != nil {
+			return fmt.Errorf("%s: %w", *file, err)
+		}
+		for _, w := range doc.Warnings {
+			fmt.Fprintf(stderr, "gugugo: warning: %s: %s\n", *file, w)
+		}
+		text = strings.Join(doc.Sources(), "\n")
+		if f == document.Text && *outPath == "" {
+			text, doc = string(b), nil // streamed to stdout as it is generated
+		}
+	case *image != "":
+		if text, err = recognize(*image, stderr); err != nil {
+			return err
+		}
 	case len(words) > 0:
 		text = strings.Join(words, " ")
 	default:
@@ -145,9 +182,25 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	out := bufio.NewWriter(stdout)
-	req := inference.Request{Text: text, Direction: dir, Sequential: *sequential}
 	bar := newProgressBar(stderr, "")
+	if doc != nil {
+		out, rep, err := document.Translate(ctx, eng, doc, document.Options{Direction: dir, Glossary: terms, OnProgress: bar.set})
+		bar.finish()
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return errors.New("interrupted: nothing was written")
+			}
+			return err
+		}
+		warnMissing(stderr, rep.Missing)
+		if *outPath == "" {
+			_, err = stdout.Write(out)
+			return err
+		}
+		return document.WriteFile(*outPath, *file, out)
+	}
+	out := bufio.NewWriter(stdout)
+	req := inference.Request{Text: terms.Steer(text), Direction: dir, Sequential: *sequential}
 	if *file != "" {
 		req.OnProgress = bar.set
 	}
@@ -158,6 +211,9 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	bar.finish() // before the statistics, on a line of their own
 	out.WriteString("\n")
 	out.Flush()
+	if err == nil {
+		warnMissing(stderr, terms.Missing(text, res.Text))
+	}
 	if *stats {
 		prompts := fmt.Sprintf("%d prompts", res.Chunks)
 		if res.Chunks == 1 {
@@ -171,4 +227,27 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return errors.New("interrupted")
 	}
 	return err
+}
+
+// readGlossary reads a glossary file; "" is none.
+func readGlossary(path string) (glossary.List, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	l, err := glossary.Parse(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return l, nil
+}
+
+// warnMissing says which glossary terms did not come out as their target terms.
+func warnMissing(stderr io.Writer, missing glossary.List) {
+	if len(missing) > 0 {
+		fmt.Fprintln(stderr, "gugugo: warning: glossary terms missing from the translation:", missing.Describe())
+	}
 }

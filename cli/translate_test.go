@@ -150,7 +150,11 @@ func TestTranslateErrors(t *testing.T) {
 		{"no text", "", []string{"translate", "--model", randomModel(t)}, "nothing to translate"},
 		{"blank stdin", " \n\t\n", []string{"translate", "--model", randomModel(t)}, "nothing to translate"},
 		{"blank text", "", []string{"translate", "--model", randomModel(t), " "}, "nothing to translate"},
-		{"file and text", "", []string{"translate", "--model", randomModel(t), "--file", text, "hi"}, "give either --file or TEXT, not both"},
+		{"file and text", "", []string{"translate", "--model", randomModel(t), "--file", text, "hi"}, "give one of TEXT, --file or --image"},
+		{"out without file", "", []string{"translate", "--model", randomModel(t), "--out", filepath.Join(dir, "o.txt"), "hi"}, "--out is where a --file's translation goes: give --file too"},
+		{"unknown file kind", "", []string{"translate", "--model", randomModel(t), "--file", write("a.pdf", []byte("%PDF")), "--out", filepath.Join(dir, "o.pdf")}, "a.pdf: files of this kind are not translated"},
+		{"glossary without tab", "", []string{"translate", "--model", randomModel(t), "--glossary", write("g.tsv", []byte("a b\n")), "hi"}, "g.tsv: line 1 has no tab"},
+		{"not an image", "", []string{"translate", "--model", randomModel(t), "--image", text}, "not an image this reads (PNG, JPEG or GIF)"},
 		{"missing text file", "", []string{"translate", "--model", randomModel(t), "--file", filepath.Join(dir, "nope.txt")}, "no such file or directory"},
 		{"unknown device", "", []string{"translate", "--model", randomModel(t), "--device", "nosuchgpu", "hi"}, `no device "nosuchgpu"`},
 	} {
@@ -169,7 +173,7 @@ func TestTranslateUsageErrors(t *testing.T) {
 		{"translate", "--threads", "many", "hi"},
 	} {
 		code, stdout, stderr := run(t, "", args...)
-		if code != 2 || stdout != "" || !strings.Contains(stderr, "Usage: gugugo translate --model FILE [--to en|ko|auto] [TEXT...]") ||
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "Usage: gugugo translate --model FILE [--to en|ko|auto] [--glossary FILE] [TEXT... | --file IN [--out OUT] | --image FILE]") ||
 			!strings.Contains(stderr, "-sequential") {
 			t.Errorf("%q: exit code %d, stdout %q, stderr %q; want 2 and the usage with the options", args, code, stdout, stderr)
 		}
