@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/app/instance"
 )
 
@@ -24,6 +25,9 @@ func (w *Window) applyDesktop() {
 	if dcErr := w.triggers.SetDoubleCopy(s.DoubleCopy); dcErr != nil && err == nil { // one works without the other
 		err = fmt.Errorf("Ctrl+C+C: %w", dcErr)
 	}
+	if rErr := w.grabRegion(s.RegionHotkey); rErr != nil && err == nil {
+		err = fmt.Errorf("region hotkey %s: %w", s.RegionHotkey, rErr)
+	}
 	if err != nil {
 		// Without X11 there is nothing to fix, so the settings say it and the status bar does not.
 		w.hotkeyErr, w.hotkeyAlarm = err.Error(), !errors.Is(err, app.ErrNoDesktop)
@@ -32,6 +36,23 @@ func (w *Window) applyDesktop() {
 	if w.hotkeyAlarm {
 		w.setState("Hotkey: " + w.hotkeyErr)
 	}
+}
+
+// grabRegion holds the region hotkey spec in place of the one held ("" releases it).
+func (w *Window) grabRegion(spec string) error {
+	if w.ungrabRegion != nil {
+		w.ungrabRegion()
+		w.ungrabRegion = nil
+	}
+	if spec == "" || w.capturer() == nil || w.opts.Desktop == nil {
+		return nil
+	}
+	h, err := appdesktop.ParseHotkey(spec)
+	if err != nil {
+		return err
+	}
+	w.ungrabRegion, err = w.opts.Desktop.Grab(h, func() { w.opts.Do(func() { w.translateRegion(false) }) })
+	return err
 }
 
 // hotkeyState says what the hotkey does now, for the settings and the state file.
@@ -125,12 +146,12 @@ func (w *Window) trayMenu() *fyne.Menu {
 	}
 	quit := fyne.NewMenuItem("Quit", w.quit)
 	quit.IsQuit = true
-	return fyne.NewMenu("Gugugo",
-		fyne.NewMenuItem("Show Gugugo", w.showMainWindow),
-		fyne.NewMenuItem("Translate clipboard", w.translateClipboard),
-		pause,
-		fyne.NewMenuItemSeparator(),
-		quit)
+	items := []*fyne.MenuItem{fyne.NewMenuItem("Show Gugugo", w.showMainWindow), fyne.NewMenuItem("Translate clipboard", w.translateClipboard)}
+	if w.capturer() != nil {
+		items = append(items, fyne.NewMenuItem("Translate a screen region", func() { w.translateRegion(false) }))
+	}
+	items = append(items, pause, fyne.NewMenuItemSeparator(), quit)
+	return fyne.NewMenu("Gugugo", items...)
 }
 
 // onCloseRequest hides the window to the tray when there is one and the settings ask for it; else it quits.

@@ -141,7 +141,7 @@ func TestTrayMenuAndCloseToTray(t *testing.T) {
 	for _, it := range tray.menu.Items {
 		labels = append(labels, it.Label)
 	}
-	if got := strings.Join(labels, "|"); got != "Show Gugugo|Translate clipboard|Pause hotkey||Quit" {
+	if got := strings.Join(labels, "|"); got != "Show Gugugo|Translate clipboard|Translate a screen region|Pause hotkey||Quit" {
 		t.Fatalf("tray menu %q", got)
 	}
 	w.ui(func() { w.app.Clipboard().SetContent("from the tray") })

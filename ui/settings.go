@@ -106,6 +106,10 @@ func (w *Window) showSettings() {
 		_, err := appdesktop.ParseHotkey(v)
 		return err
 	}
+	region := widget.NewEntry()
+	region.SetText(s.RegionHotkey)
+	region.SetPlaceHolder("none")
+	region.Validator = hotkey.Validator
 	hotkeyNote := widget.NewLabel(w.hotkeyNote())
 	hotkeyNote.Wrapping = fyne.TextWrapWord
 	primary := checkbox("Translate the selected text when there is one (no copy needed)", s.HotkeyPrimary)
@@ -169,6 +173,10 @@ func (w *Window) showSettings() {
 	if app.HasSelection { // X11's PRIMARY; Windows has only the clipboard
 		desktopItems = append(desktopItems, &widget.FormItem{Widget: primary})
 	}
+	if w.capturer() != nil {
+		desktopItems = append(desktopItems, &widget.FormItem{Text: "Region hotkey", Widget: region,
+			HintText: "freezes the screen to drag over text to read and translate, such as Ctrl+Alt+Shift+G; empty for none"})
+	}
 	desktopItems = append(desktopItems, &widget.FormItem{Widget: double}, &widget.FormItem{Widget: popupCheck},
 		&widget.FormItem{Widget: copyResult}, &widget.FormItem{Widget: toTray})
 	desktopForm := widget.NewForm(desktopItems...)
@@ -182,14 +190,16 @@ func (w *Window) showSettings() {
 		&widget.FormItem{Text: "History entries", Widget: histMax, HintText: "the most kept; 0 keeps all"},
 		&widget.FormItem{Text: "History days", Widget: histDays, HintText: "how long an entry is kept; 0 keeps it forever"},
 	)
+	terms := w.newGlossaryEditor()
 	tabs := container.NewAppTabs(
 		container.NewTabItem("Translation", translation),
 		container.NewTabItem("Appearance", looks),
 		container.NewTabItem("Desktop", desktopForm),
 		container.NewTabItem("History", historyForm),
+		container.NewTabItem("Glossary", terms.content),
 		container.NewTabItem("Sharing", sharingForm),
 	)
-	fields := []*widget.Entry{gpu, threads, idle, hotkey, histMax, histDays, serverURL}
+	fields := []*widget.Entry{gpu, threads, idle, hotkey, region, histMax, histDays, serverURL}
 	d := dialog.NewCustomConfirm("Settings", "Save", "Cancel", tabs, func(ok bool) {
 		if !ok {
 			return
@@ -215,6 +225,9 @@ func (w *Window) showSettings() {
 		n.HistoryMax, _ = strconv.Atoi(strings.TrimSpace(histMax.Text))
 		n.HistoryDays, _ = strconv.Atoi(strings.TrimSpace(histDays.Text))
 		n.Hotkey = strings.TrimSpace(hotkey.Text)
+		n.RegionHotkey = strings.TrimSpace(region.Text)
+		terms.save()
+		n.GlossaryKoEn, n.GlossaryEnKo = w.core.Settings.GlossaryKoEn, w.core.Settings.GlossaryEnKo
 		n.HotkeyPrimary, n.DoubleCopy, n.Popup = primary.Checked, double.Checked, popupCheck.Checked
 		n.CopyResult, n.CloseToTray = copyResult.Checked, toTray.Checked
 		n.UseServer, n.ServerURL, n.ServerKey = engine.Selected == engines[1], serverURL.Text, serverKey.Text

@@ -85,7 +85,10 @@ func (w *Window) doTranslate() {
 	w.core.Translate(w.source.Text, w.mode())
 }
 
-func (w *Window) doStop() { w.core.Stop() }
+func (w *Window) doStop() {
+	w.core.Stop()
+	w.core.StopFile()
+}
 
 // doSwap swaps the direction and the texts: the old translation becomes the source, and its source the
 // translation, so nothing needs translating.
@@ -162,6 +165,9 @@ func (w *Window) onUpdate(u app.Update) {
 		w.setState("")
 	default:
 		w.setState(fmt.Sprintf("Done in %d ms · %d tokens · %.1f tokens/s", r.Duration.Milliseconds(), r.GeneratedTokens, r.DecodeTokensPerSecond()))
+	}
+	if len(u.Missing) > 0 {
+		w.setState("⚠ Glossary terms missing: " + u.Missing.Describe() + " · " + w.stateLabel.Text)
 	}
 	if u.ID == w.external {
 		w.finishExternal(u)

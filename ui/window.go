@@ -62,13 +62,15 @@ type Window struct {
 	lastSource  string // the source of the last finished translation
 	closed      bool
 
-	triggers    *app.Triggers
-	hotkeyErr   string      // why the hotkey or Ctrl+C+C is not working, or ""
-	hotkeyAlarm bool        // hotkeyErr is something the user can fix, shown in the status bar
-	external    uint64      // the request started from another program, for the popup and copy-result
-	popup       *popup      // open popup, or nil
-	tray        desktop.App // nil without a tray
-	background  sync.WaitGroup
+	triggers     *app.Triggers
+	hotkeyErr    string      // why the hotkey or Ctrl+C+C is not working, or ""
+	hotkeyAlarm  bool        // hotkeyErr is something the user can fix, shown in the status bar
+	external     uint64      // the request started from another program, for the popup and copy-result
+	popup        *popup      // open popup, or nil
+	region       fyne.Window // the region picker while it is open
+	ungrabRegion func()      // releases the region hotkey; nil while none is held
+	tray         desktop.App // nil without a tray
+	background   sync.WaitGroup
 
 	source      *sourceEntry
 	target      *targetView
@@ -96,7 +98,7 @@ func NewWindow(a fyne.App, opts Options) *Window {
 	w := &Window{app: a, opts: opts}
 	w.core = app.NewController(app.ControllerOptions{Load: opts.Load, Prefs: a.Preferences(), Do: opts.Do,
 		Catalogue: opts.Catalogue, ModelDir: opts.ModelDir},
-		app.Events{Translation: w.onUpdate, Model: w.onModel, Pull: w.onPull, HistoryChanged: w.onHistoryChanged})
+		app.Events{Translation: w.onUpdate, Model: w.onModel, Pull: w.onPull, HistoryChanged: w.onHistoryChanged, File: w.onFile})
 	a.Settings().SetTheme(newTheme(w.core.Settings))
 	a.SetIcon(appIcon)
 	w.win = a.NewWindow("Gugugo")
@@ -164,8 +166,13 @@ func (w *Window) build() {
 	openModel := widget.NewButtonWithIcon("", theme.StorageIcon(), w.showModels)
 	about := widget.NewButtonWithIcon("", theme.InfoIcon(), w.showAbout)
 	historyBtn := widget.NewButtonWithIcon("", theme.HistoryIcon(), w.toggleHistory)
+	fileBtn := widget.NewButtonWithIcon("File…", theme.FileTextIcon(), w.chooseFile)
+	regionBtn := widget.NewButtonWithIcon("Screen", theme.ViewFullScreenIcon(), func() { w.translateRegion(true) })
+	if w.capturer() == nil {
+		regionBtn.Hide()
+	}
 
-	toolbar := container.NewHBox(w.direction, swap, w.translate, w.stop, layout.NewSpacer(), copyBtn, clear, historyBtn, openModel, settings, about)
+	toolbar := container.NewHBox(w.direction, swap, w.translate, w.stop, layout.NewSpacer(), fileBtn, regionBtn, copyBtn, clear, historyBtn, openModel, settings, about)
 
 	w.count = widget.NewLabel("0 characters")
 	w.count.TextStyle.Italic = true
@@ -188,6 +195,7 @@ func (w *Window) build() {
 	w.body = container.NewStack(w.main, w.welcome.content)
 	w.win.SetContent(w.body)
 	w.win.SetMaster()
+	w.win.SetOnDropped(w.onDropped)
 
 	c := w.win.Canvas()
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { w.doTranslate() })
@@ -203,6 +211,12 @@ func (w *Window) build() {
 func (w *Window) onClosed() {
 	w.closed = true
 	w.triggers.Close()
+	if w.ungrabRegion != nil {
+		w.ungrabRegion()
+	}
+	if w.region != nil {
+		w.region.Close()
+	}
 	if w.popup != nil {
 		w.popup.close()
 	}
