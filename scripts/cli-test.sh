@@ -184,5 +184,54 @@ check "serve refuses to open to the network without a key" open_needs_key
 refused() { fails_clearly "connection refused" translate --server "$url" hi; }
 check "translate --server with no server says so" refused
 
+# Files keep their structure; bad files and glossaries are refused in one line and nothing is written.
+printf '1\n00:00:01,000 --> 00:00:02,500\nHello there,\n\n2\n00:00:02,600 --> 00:00:04,000\nmy friend.\n\n3\n00:00:05,000 --> 00:00:07,000\nGood morning!\n' >"$tmp/talk.srt"
+srt_kept() {
+	"$bin" translate --model "$tmp/gptneox.gguf" --to ko --file "$tmp/talk.srt" --out "$tmp/talk.ko.srt" 2>/dev/null &&
+		[ "$(grep -c -- '-->' "$tmp/talk.ko.srt")" -eq 3 ] &&
+		diff <(grep -E '^[0-9]+$|-->' "$tmp/talk.srt") <(grep -E '^[0-9]+$|-->' "$tmp/talk.ko.srt")
+}
+check "translate --file keeps a subtitle's numbers and timings" srt_kept
+printf '# Title\n\nRun `make test` and see [the guide](https://example.com/guide).\n\n```\ncode stays\n```\n' >"$tmp/doc.md"
+md_kept() {
+	"$bin" translate --model "$tmp/gptneox.gguf" --to ko --file "$tmp/doc.md" >"$tmp/md.out" 2>/dev/null &&
+		grep -q '^# ' "$tmp/md.out" && grep -qF '`make test`' "$tmp/md.out" && grep -qF '](https://example.com/guide)' "$tmp/md.out" &&
+		grep -qx 'code stays' "$tmp/md.out"
+}
+check "translate --file keeps Markdown's code, links and headings" md_kept
+printf '1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\nno timing\n' >"$tmp/bad.srt"
+bad_srt() { fails_clearly "line 5: subtitle 2 has no timing line" translate --model "$tmp/gptneox.gguf" --file "$tmp/bad.srt" --out "$tmp/bad.out.srt" && [ ! -e "$tmp/bad.out.srt" ]; }
+check "a broken subtitle file is named by line and nothing is written" bad_srt
+over_input() { cp "$tmp/talk.srt" "$tmp/keep.srt" && fails_clearly "is the file being translated" translate --model "$tmp/gptneox.gguf" --to ko --file "$tmp/keep.srt" --out "$tmp/keep.srt" && cmp "$tmp/keep.srt" "$tmp/talk.srt"; }
+check "--out never overwrites the input" over_input
+printf '구구고\tGugugo\nno tab here\n' >"$tmp/bad.tsv"
+bad_glossary() { fails_clearly "bad.tsv: line 2 has no tab" translate --model "$tmp/gptneox.gguf" --glossary "$tmp/bad.tsv" "구구고"; }
+check "a glossary line without a tab is named" bad_glossary
+printf '구구고\tZyzzyva\n' >"$tmp/g.tsv"
+glossary_warns() {
+	"$bin" translate --model "$tmp/gptneox.gguf" --to en --glossary "$tmp/g.tsv" "구구고를 실행하세요" >/dev/null 2>"$tmp/e" &&
+		grep -qF 'glossary terms missing from the translation: "구구고" → "Zyzzyva"' "$tmp/e"
+}
+check "a glossary term missing from the translation is warned of" glossary_warns
+
+# Images: text rendered with the embedded Nanum font is read with Tesseract and translated.
+font=$root/assets/fonts/NanumGothic-Regular.ttf
+reads_image() {
+	convert -size 900x110 xc:white -font "$font" -pointsize 44 -fill black -draw "text 20,75 'Good morning, my friend'" "$tmp/en.png" &&
+		"$bin" translate --model "$tmp/gptneox.gguf" --to ko --image "$tmp/en.png" >"$tmp/t.out" 2>"$tmp/e" &&
+		grep -q "read in the image.*Good morning, my friend" "$tmp/e" && [ -s "$tmp/t.out" ]
+}
+check "translate --image reads English text and translates it" reads_image
+reads_korean() {
+	convert -size 700x110 xc:white -font "$font" -pointsize 44 -fill black -draw "text 20,75 '오늘 날씨가 좋아요'" "$tmp/ko.png" &&
+		"$bin" translate --model "$tmp/gptneox.gguf" --to en --image "$tmp/ko.png" >/dev/null 2>"$tmp/e" &&
+		grep -q "read in the image.*오늘 날씨가 좋아요" "$tmp/e"
+}
+check "translate --image reads Korean text" reads_korean
+blank_image() { convert -size 400x100 xc:white "$tmp/blank.png" && fails_clearly "no text was found" translate --model "$tmp/gptneox.gguf" --image "$tmp/blank.png"; }
+check "an image without text says so" blank_image
+huge_image() { convert -size 8000x6500 xc:white "$tmp/huge.png" && fails_clearly "megapixels" translate --model "$tmp/gptneox.gguf" --image "$tmp/huge.png"; }
+check "a 52-megapixel image is refused before it is decoded" huge_image
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -141,6 +141,31 @@ stop_app
 kill "$grabber"
 wait "$grabber" 2>/dev/null
 
+# A screen region: a line of text shown by another program (ImageMagick's display) is read with Tesseract after the
+# region hotkey and a drag over the frozen screen, and translated.
+convert -size 700x90 xc:white -font "$root/assets/fonts/NanumGothic-Regular.ttf" -pointsize 36 -fill black \
+	-draw "text 20,60 'Good morning, my friend'" "$tmp/region.png"
+start_app '{}'
+wait_state '"model":"gugugo-test-gptneox"' || bad "the model did not load for the region test"
+display -geometry +100+680 -title regionshot "$tmp/region.png" &
+viewer=$!
+xdotool search --sync --name regionshot >/dev/null
+sleep 0.5
+xdotool key ctrl+alt+shift+g
+if xdotool search --sync --name 'drag over the text' >/dev/null; then
+	sleep 0.5
+	xdotool mousemove 102 682 mousedown 1 mousemove 400 720 mousemove 798 768
+	sleep 0.3
+	import -window root "$art/gui-region-drag.png"
+	xdotool mouseup 1
+	wait_state '"source":"Good morning, my friend".*"status":"Done in' && ok || bad "region: $(cat "$state" "$tmp/app.log")"
+else
+	bad "the region hotkey opened no picker: $(cat "$state" "$tmp/app.log")"
+fi
+kill "$viewer" 2>/dev/null
+wait "$viewer" 2>/dev/null
+stop_app
+
 # The popup: the hotkey's translation shows in a small window at the pointer.
 start_app '{"popup":true}'
 wait_state '"hotkey":"Ctrl+Alt+G"' || bad "the hotkey is not held: $(cat "$state")"
@@ -169,7 +194,7 @@ for _ in $(seq 50); do grep -q watching "$tmp/tray.out" && break; sleep 0.1; don
 start_app '{}'
 wait_state '"model":"gugugo-test-gptneox"' || bad "the model did not load for the tray test"
 for _ in $(seq 100); do grep -q '^menu:' "$tmp/tray.out" && break; sleep 0.1; done
-grep -qx 'menu: Show Gugugo|Translate clipboard|Pause hotkey||Quit' "$tmp/tray.out" && ok || bad "tray menu: $(cat "$tmp/tray.out")"
+grep -qx 'menu: Show Gugugo|Translate clipboard|Translate a screen region|Pause hotkey||Quit' "$tmp/tray.out" && ok || bad "tray menu: $(cat "$tmp/tray.out")"
 text8="번역할 문장은 트레이에서 왔습니다"
 printf '%s' "$text8" | xclip -selection clipboard 2>/dev/null
 sleep 0.3

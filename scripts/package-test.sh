@@ -42,6 +42,9 @@ control() {
 	for d in libgl1 libx11-6 libxcursor1 libxrandr2 libxinerama1 libxi6 libxxf86vm1; do
 		grep -qw "$d" <<<"$deps" || { echo "Depends lacks $d: $deps"; return 1; }
 	done
+	for d in libtesseract5 tesseract-ocr-kor tesseract-ocr-eng; do
+		grep -qw "$d" <<<"$(dpkg-deb -f "$deb" Recommends)" || { echo "Recommends lacks $d"; return 1; }
+	done
 	[ "$(dpkg-deb -f "$deb" Package)" = gugugo ] && [ -n "$(dpkg-deb -f "$deb" Version)" ]
 }
 check "control fields" control
