@@ -126,6 +126,9 @@ func TestScreenRegionIsReadAndTranslated(t *testing.T) {
 		r := text.Bounds().Add(at)
 		p.MouseDown(&fynedesktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(float32(r.Min.X)/2, float32(r.Min.Y)/2)}})
 		p.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(float32(r.Max.X)/2, float32(r.Max.Y)/2)}})
+		if p.box.Size() != fyne.NewSize(float32(r.Dx())/2, float32(r.Dy())/2) {
+			t.Errorf("the rectangle shown while dragging is %v", p.box.Size())
+		}
 		p.MouseUp(&fynedesktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(float32(r.Max.X)/2, float32(r.Max.Y)/2)}})
 	})
 	eventually(t, w, "the text read and translated", func() bool {

@@ -18,8 +18,10 @@ import (
 // screen window, the user drags a rectangle over the text (Esc cancels), and the text in it is read with OCR and
 // translated.
 
-// The rectangle being dragged: a light wash over the text, and an edge that shows on light and dark screens.
+// The frozen screen is dimmed, so that it is seen to be a picture waiting for a drag; the rectangle being dragged is
+// a light wash with an edge that shows on light and dark screens.
 var (
+	colorDim           = color.NRGBA{A: 0x50}
 	colorSelection     = color.NRGBA{R: 0x33, G: 0x99, B: 0xff, A: 0x30}
 	colorSelectionEdge = color.NRGBA{R: 0x33, G: 0x99, B: 0xff, A: 0xff}
 )
@@ -97,6 +99,7 @@ type regionPicker struct {
 	widget.BaseWidget
 	shot       *image.RGBA
 	img        *canvas.Image
+	dim        *canvas.Rectangle
 	box        *canvas.Rectangle
 	start, end fyne.Position
 	dragging   bool
@@ -108,10 +111,10 @@ func newRegionPicker(shot *image.RGBA, done func(image.Rectangle)) *regionPicker
 	p.img = canvas.NewImageFromImage(shot)
 	p.img.FillMode = canvas.ImageFillStretch // the window covers the screen it shows
 	p.img.ScaleMode = canvas.ImageScaleFastest
+	p.dim = canvas.NewRectangle(&colorDim)
 	p.box = canvas.NewRectangle(&colorSelection)
 	p.box.StrokeColor = &colorSelectionEdge
 	p.box.StrokeWidth = 2
-	p.box.Hide()
 	p.ExtendBaseWidget(p)
 	return p
 }
@@ -146,6 +149,18 @@ func (p *regionPicker) Dragged(e *fyne.DragEvent) {
 // DragEnd is handled by MouseUp, which has the final position.
 func (p *regionPicker) DragEnd() {}
 
+// MouseMoved follows the pointer too: the driver may report a move with the button held as a move, not a drag.
+func (p *regionPicker) MouseMoved(e *desktop.MouseEvent) {
+	if p.dragging {
+		p.end = e.Position
+		p.Refresh()
+	}
+}
+
+// MouseIn and MouseOut complete desktop.Hoverable.
+func (p *regionPicker) MouseIn(*desktop.MouseEvent) {}
+func (p *regionPicker) MouseOut()                   {}
+
 // rect is the dragged rectangle in the screenshot's pixels.
 func (p *regionPicker) rect() image.Rectangle {
 	size := p.Size()
@@ -165,20 +180,19 @@ type regionRenderer struct{ p *regionPicker }
 
 func (r *regionRenderer) Layout(size fyne.Size) {
 	r.p.img.Resize(size)
-	r.p.img.Move(fyne.NewPos(0, 0))
+	r.p.dim.Resize(size)
 	r.place()
 }
 
 func (r *regionRenderer) place() {
 	p := r.p
 	if !p.dragging && p.start == p.end {
-		p.box.Hide()
+		p.box.Resize(fyne.Size{}) // hidden by its size: a rectangle hidden and shown again was not drawn (Fyne 2.7 GL)
 		return
 	}
 	x0, y0 := min(p.start.X, p.end.X), min(p.start.Y, p.end.Y)
 	p.box.Move(fyne.NewPos(x0, y0))
 	p.box.Resize(fyne.NewSize(max(p.start.X, p.end.X)-x0, max(p.start.Y, p.end.Y)-y0))
-	p.box.Show()
 }
 
 func (r *regionRenderer) MinSize() fyne.Size { return fyne.NewSize(100, 100) }
@@ -188,6 +202,8 @@ func (r *regionRenderer) Refresh() {
 	canvas.Refresh(r.p.box)
 }
 
-func (r *regionRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.p.img, r.p.box} }
+func (r *regionRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.p.img, r.p.dim, r.p.box}
+}
 
 func (r *regionRenderer) Destroy() {}
