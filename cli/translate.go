@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/document"
@@ -184,8 +185,13 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	defer stop()
 	bar := newProgressBar(stderr, "")
 	if doc != nil {
+		start := time.Now()
 		out, rep, err := document.Translate(ctx, eng, doc, document.Options{Direction: dir, Glossary: terms, OnProgress: bar.set})
 		bar.finish()
+		if *stats {
+			fmt.Fprintf(stderr, "%s, %s: %d units, %d prompt tokens, %d generated, %d ms in all\n", dir, eng.Info().Device, rep.Units,
+				rep.PromptTokens, rep.GeneratedTokens, time.Since(start).Milliseconds())
+		}
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				return errors.New("interrupted: nothing was written")

@@ -166,7 +166,8 @@ func (d *Document) Render(translations []string) ([]byte, error) {
 	}
 	shares := make([][]string, len(d.units))
 	for i, u := range d.units {
-		t := strings.TrimSpace(translations[i])
+		// A unit fills its parts' lines only: a line break the model wrote would cut a cue or a table row in two.
+		t := strings.Join(strings.Fields(translations[i]), " ")
 		if u.escape != nil {
 			t = u.escape(t)
 		}

@@ -181,6 +181,14 @@ func TestTextKeepsLinesAndIndentation(t *testing.T) {
 	}
 }
 
+func TestLineBreaksInATranslationDoNotBreakTheFile(t *testing.T) {
+	out, _ := translate(t, SRT, "1\n00:00:01,000 --> 00:00:02,000\nHello.\n\n2\n00:00:03,000 --> 00:00:04,000\nBye.\n",
+		&scripted{f: func(s string) string { return s + "\n\n 9\n" }})
+	if want := "1\n00:00:01,000 --> 00:00:02,000\nHello. 9\n\n2\n00:00:03,000 --> 00:00:04,000\nBye. 9\n"; out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
 func TestDroppedAndRepeatedPlaceholdersLoseNoSpan(t *testing.T) {
 	d, err := Parse(Markdown, []byte("Use `a` and `b` here.\n"))
 	if err != nil {

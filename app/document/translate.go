@@ -35,6 +35,8 @@ type Options struct {
 // Report is what a translation found besides the text.
 type Report struct {
 	Units int
+	// PromptTokens and GeneratedTokens are summed over the units.
+	PromptTokens, GeneratedTokens int
 	// Missing are glossary terms of the source whose target term is not in the translation.
 	Missing glossary.List
 }
@@ -71,6 +73,8 @@ func Translate(ctx context.Context, t Translator, d *Document, o Options) ([]byt
 			mu.Lock()
 			defer mu.Unlock()
 			out[i] = res.Text
+			rep.PromptTokens += res.PromptTokens
+			rep.GeneratedTokens += res.GeneratedTokens
 			for _, m := range o.Glossary.Missing(sources[i], res.Text) {
 				if !slices.Contains(rep.Missing, m) {
 					rep.Missing = append(rep.Missing, m)
