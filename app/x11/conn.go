@@ -1,7 +1,8 @@
-// Package x11 implements the desktop services (package desktop) that Fyne lacks, on X11: a global hotkey (XGrabKey), reading the PRIMARY and
-// CLIPBOARD selections, watching the clipboard for changes (XFixes), placing a window at the pointer, and capturing the screen. It talks
-// to the X server through github.com/jezek/xgb, a pure-Go client that connects only when Open is called, so a
-// binary that links it still runs where there is no display.
+// Package x11 implements the desktop services (package desktop) that Fyne lacks, on X11: a global hotkey (XGrabKey),
+// reading the PRIMARY and CLIPBOARD selections, watching the clipboard for changes
+// (XFixes), placing a window at the pointer, and capturing the screen. It talks to the X server through
+// github.com/jezek/xgb, a pure-Go client that connects only when Open is called, so a binary that links it still runs
+// where there is no display.
 package x11
 
 import (
@@ -10,6 +11,7 @@ import (
 	"image"
 	"io"
 	"log"
+	"math"
 	"math/bits"
 	"sync"
 	"time"
@@ -38,8 +40,9 @@ type Conn struct {
 	mu       sync.Mutex
 	grabs    map[grabKey]*grab
 	watchers []chan time.Time
-	readMu   sync.Mutex // one selection read at a time: their replies are matched by selection
+	readMu   sync.Mutex // one selection read at a time: they share prop, and replies are matched by selection and target
 	replies  chan xproto.SelectionNotifyEvent
+	chunks   chan struct{} // a new value of prop: the next chunk of an INCR transfer
 	xfixes   bool
 	closed   chan struct{}
 }
@@ -60,7 +63,8 @@ func Open(display string) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("no X11 display: %w", err)
 	}
-	x := &Conn{c: c, grabs: map[grabKey]*grab{}, replies: make(chan xproto.SelectionNotifyEvent, 1), closed: make(chan struct{})}
+	x := &Conn{c: c, grabs: map[grabKey]*grab{}, replies: make(chan xproto.SelectionNotifyEvent, 1), chunks: make(chan struct{}, 1),
+		closed: make(chan struct{})}
 	setup := xproto.Setup(c)
 	screen := setup.DefaultScreen(c)
 	x.root, x.minKey, x.maxKey = screen.Root, setup.MinKeycode, setup.MaxKeycode
@@ -70,8 +74,9 @@ func Open(display string) (*Conn, error) {
 		return nil, err
 	}
 	x.win = xproto.Window(id)
+	// Property changes on the window pace INCR transfers.
 	if err := xproto.CreateWindowChecked(c, 0, x.win, x.root, -1, -1, 1, 1, 0, xproto.WindowClassInputOutput,
-		screen.RootVisual, 0, nil).Check(); err != nil {
+		screen.RootVisual, xproto.CwEventMask, []uint32{xproto.EventMaskPropertyChange}).Check(); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("X11: %w", err)
 	}
@@ -125,6 +130,13 @@ func (x *Conn) events() {
 			select {
 			case x.replies <- e:
 			default: // nobody waits for it any more
+			}
+		case xproto.PropertyNotifyEvent:
+			if e.Window == x.win && e.Atom == x.prop && e.State == xproto.PropertyNewValue {
+				select {
+				case x.chunks <- struct{}{}:
+				default: // one is pending already, or nobody waits: convert drops those before a transfer
+				}
 			}
 		case xfixes.SelectionNotifyEvent:
 			at := time.Now()
@@ -208,35 +220,114 @@ func (x *Conn) ReadSelection(which string, max int) (string, error) {
 	}
 	x.readMu.Lock()
 	defer x.readMu.Unlock()
+	text, err := x.convert(which, sel, x.utf8, max)
+	return string(text), err
+}
+
+// stall is how long a selection's owner may take to answer, or to send the next chunk of an INCR transfer.
+const stall = 2 * time.Second
+
+// convert asks the owner of selection sel (named which) for it as target and returns what it sends: nil when there
+// is no owner or it cannot convert, ErrTooLarge when it is over max bytes. The caller holds readMu.
+func (x *Conn) convert(which string, sel, target xproto.Atom, max int) ([]byte, error) {
 	select {
 	case <-x.replies: // a late answer to a read that timed out
 	default:
 	}
-	xproto.ConvertSelection(x.c, x.win, sel, x.utf8, x.prop, xproto.TimeCurrentTime)
-	timeout := time.After(2 * time.Second)
+	xproto.ConvertSelection(x.c, x.win, sel, target, x.prop, xproto.TimeCurrentTime)
+	timeout := time.After(stall)
 	for {
 		select {
 		case e := <-x.replies:
-			if e.Selection != sel {
+			if e.Selection != sel || e.Target != target {
 				continue
 			}
 			if e.Property == xproto.AtomNone {
-				return "", nil // no owner, or no text in it
+				return nil, nil
 			}
-			r, err := xproto.GetProperty(x.c, true, x.win, x.prop, xproto.GetPropertyTypeAny, 0, uint32(max+3)/4).Reply()
+			// The owner set the property before it answered, so any new value seen so far is no chunk of this
+			// transfer, which starts when the property is deleted below.
+			select {
+			case <-x.chunks:
+			default:
+			}
+			r, tooLarge, err := x.take(max)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			if r.Type == x.incr || r.BytesAfter > 0 || len(r.Value) > max {
-				return "", desktop.ErrTooLarge
+			if r.Type == x.incr {
+				return x.incrTransfer(which, max)
 			}
-			return string(r.Value), nil
+			if tooLarge {
+				return nil, desktop.ErrTooLarge
+			}
+			return r.Value, nil
 		case <-timeout:
-			return "", fmt.Errorf("the program that owns the %s selection did not answer", which)
+			return nil, fmt.Errorf("the program that owns the %s selection did not answer", which)
 		case <-x.closed:
-			return "", errors.New("the X11 connection is closed")
+			return nil, errClosed
 		}
 	}
+}
+
+var errClosed = errors.New("the X11 connection is closed")
+
+// testIncrChunk, when set by a test, is called with the size of each chunk of an INCR transfer.
+var testIncrChunk func(n int)
+
+// incrTransfer receives a selection the owner sends in chunks (ICCCM's INCR): it writes each chunk to the property
+// once the one before is deleted, and ends with an empty one. Past max bytes, it drains the rest unread, which costs
+// little, rather than leave the owner waiting for a deletion: ICCCM has no way to cancel a transfer, and some owners
+// serve one at a time (xclip before 0.13 answered nobody else meanwhile).
+func (x *Conn) incrTransfer(which string, max int) ([]byte, error) {
+	var data []byte
+	tooLarge := false
+	for {
+		select {
+		case <-x.chunks:
+		case <-time.After(stall):
+			return nil, fmt.Errorf("the program that owns the %s selection stopped sending it midway", which)
+		case <-x.closed:
+			return nil, errClosed
+		}
+		budget := max - len(data)
+		if tooLarge {
+			budget = 0
+		}
+		r, over, err := x.take(budget)
+		if err != nil {
+			return nil, err
+		}
+		n := len(r.Value) + int(r.BytesAfter)
+		if n == 0 {
+			if tooLarge {
+				return nil, desktop.ErrTooLarge
+			}
+			return data, nil
+		}
+		if testIncrChunk != nil {
+			testIncrChunk(n)
+		}
+		if over {
+			tooLarge, data = true, nil
+			continue
+		}
+		data = append(data, r.Value...)
+	}
+}
+
+// take reads and deletes the property a selection is sent in, at most max bytes of it; over says it held more.
+func (x *Conn) take(max int) (r *xproto.GetPropertyReply, over bool, err error) {
+	r, err = xproto.GetProperty(x.c, true, x.win, x.prop, xproto.GetPropertyTypeAny, 0,
+		uint32(min((uint64(max)+3)/4, math.MaxUint32))).Reply()
+	if err != nil {
+		return nil, false, fmt.Errorf("X11: reading a selection: %w", err)
+	}
+	if r.BytesAfter > 0 {
+		// GetProperty deletes only a property read to its end; deleting it tells the owner to send the next chunk.
+		xproto.DeleteProperty(x.c, x.win, x.prop)
+	}
+	return r, r.BytesAfter > 0 || len(r.Value) > max, nil
 }
 
 // WatchClipboard calls changed each time a program sets the clipboard (every copy, also of the same text), in order,

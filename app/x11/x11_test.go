@@ -199,6 +199,43 @@ func TestReadSelections(t *testing.T) {
 	desktoptest.TooLarge(t, x, func(text string) { copyWith(t, x, d, desktop.Clipboard, text) })
 }
 
+// countChunks counts the chunks of INCR transfers until the test ends.
+func countChunks(t *testing.T) *int {
+	n := new(int)
+	testIncrChunk = func(int) { *n++ }
+	t.Cleanup(func() { testIncrChunk = nil })
+	return n
+}
+
+// xclip sends in INCR chunks what is over a quarter of the server's largest request: 1 MB on Xvfb.
+const xclipChunk = 1 << 20
+
+func TestReadSelectionInChunks(t *testing.T) {
+	d := xvfb(t)
+	x := open(t, d)
+	chunks := countChunks(t)
+	text := strings.Repeat("한글 text ", 200_000) // 2.6 MB
+	copyWith(t, x, d, desktop.Clipboard, text)
+	all := *chunks
+	if all < len(text)/xclipChunk {
+		t.Fatalf("%d bytes came in %d INCR chunks, want at least %d", len(text), all, len(text)/xclipChunk)
+	}
+	if _, err := x.ReadSelection(desktop.Clipboard, len(text)-1); !errors.Is(err, desktop.ErrTooLarge) {
+		t.Fatalf("%d bytes with a limit one short: %v", len(text), err)
+	}
+	// A transfer refused midway is drained to its end.
+	*chunks = 0
+	if _, err := x.ReadSelection(desktop.Clipboard, len(text)/2); !errors.Is(err, desktop.ErrTooLarge) {
+		t.Fatalf("%d bytes with a limit of half: %v", len(text), err)
+	}
+	if *chunks != all {
+		t.Fatalf("the refused transfer ran %d chunks of %d", *chunks, all)
+	}
+	if s, err := x.ReadSelection(desktop.Clipboard, len(text)); s != text || err != nil {
+		t.Fatalf("after the refusal: %d bytes, %v", len(s), err)
+	}
+}
+
 func TestWatchClipboard(t *testing.T) {
 	d := xvfb(t)
 	x := open(t, d)
