@@ -51,4 +51,5 @@ const (
 var (
 	ErrTaken    = errors.New("another program already uses this key combination")
 	ErrTooLarge = errors.New("the selection is too large")
+	ErrNoImage  = errors.New("the clipboard holds no image")
 )

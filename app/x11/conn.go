@@ -1,5 +1,5 @@
 // Package x11 implements the desktop services (package desktop) that Fyne lacks, on X11: a global hotkey (XGrabKey),
-// reading the PRIMARY and CLIPBOARD selections, watching the clipboard for changes
+// reading the PRIMARY and CLIPBOARD selections (text, and a copied image), watching the clipboard for changes
 // (XFixes), placing a window at the pointer, and capturing the screen. It talks to the X server through
 // github.com/jezek/xgb, a pure-Go client that connects only when Open is called, so a binary that links it still runs
 // where there is no display.
@@ -13,6 +13,8 @@ import (
 	"log"
 	"math"
 	"math/bits"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,8 +36,9 @@ type Conn struct {
 	root xproto.Window
 	win  xproto.Window
 
-	clipboard, utf8, prop, incr xproto.Atom
-	minKey, maxKey              xproto.Keycode
+	clipboard, utf8, prop, incr, targets xproto.Atom
+	images                               [len(imageTargets)]xproto.Atom // imageTargets' atoms
+	minKey, maxKey                       xproto.Keycode
 
 	mu       sync.Mutex
 	grabs    map[grabKey]*grab
@@ -80,7 +83,12 @@ func Open(display string) (*Conn, error) {
 		c.Close()
 		return nil, fmt.Errorf("X11: %w", err)
 	}
-	for name, atom := range map[string]*xproto.Atom{"CLIPBOARD": &x.clipboard, "UTF8_STRING": &x.utf8, "GUGUGO_SELECTION": &x.prop, "INCR": &x.incr} {
+	atoms := map[string]*xproto.Atom{"CLIPBOARD": &x.clipboard, "UTF8_STRING": &x.utf8, "GUGUGO_SELECTION": &x.prop, "INCR": &x.incr,
+		"TARGETS": &x.targets}
+	for i, name := range imageTargets {
+		atoms[name] = &x.images[i]
+	}
+	for name, atom := range atoms {
 		r, err := xproto.InternAtom(c, false, uint16(len(name)), name).Reply()
 		if err != nil {
 			c.Close()
@@ -222,6 +230,54 @@ func (x *Conn) ReadSelection(which string, max int) (string, error) {
 	defer x.readMu.Unlock()
 	text, err := x.convert(which, sel, x.utf8, max)
 	return string(text), err
+}
+
+// imageTargets are the formats ReadClipboardImage asks for, best first: those Go's image package decodes.
+var imageTargets = [...]string{"image/png", "image/jpeg", "image/gif"}
+
+// ReadClipboardImage returns the image file (PNG, JPEG or GIF) that was copied: ErrNoImage when the clipboard
+// holds no image, ErrTooLarge when the file is over max bytes, and an error naming the formats on offer when the
+// image comes in none of those.
+func (x *Conn) ReadClipboardImage(max int) ([]byte, error) {
+	x.readMu.Lock()
+	defer x.readMu.Unlock()
+	b, err := x.convert(desktop.Clipboard, x.clipboard, x.targets, 64<<10)
+	if err != nil {
+		return nil, err
+	}
+	offered := make([]xproto.Atom, len(b)/4)
+	for i := range offered {
+		offered[i] = xproto.Atom(xgb.Get32(b[4*i:]))
+	}
+	for _, want := range x.images {
+		if slices.Contains(offered, want) {
+			data, err := x.convert(desktop.Clipboard, x.clipboard, want, max)
+			if err == nil && len(data) == 0 {
+				return nil, desktop.ErrNoImage // the clipboard changed since it offered the image
+			}
+			return data, err
+		}
+	}
+	// Ask for every name at once: a round trip each would add up over the dozens some programs offer.
+	cookies := make([]xproto.GetAtomNameCookie, len(offered))
+	for i, a := range offered {
+		cookies[i] = xproto.GetAtomName(x.c, a)
+	}
+	var images []string
+	for _, c := range cookies {
+		r, err := c.Reply()
+		if err != nil {
+			return nil, fmt.Errorf("X11: %w", err)
+		}
+		if strings.HasPrefix(r.Name, "image/") {
+			images = append(images, r.Name)
+		}
+	}
+	if len(images) == 0 {
+		return nil, desktop.ErrNoImage
+	}
+	return nil, fmt.Errorf("the copied image is in no format Gugugo reads (PNG, JPEG, GIF): the program that copied it offers %s",
+		strings.Join(images, ", "))
 }
 
 // stall is how long a selection's owner may take to answer, or to send the next chunk of an INCR transfer.

@@ -2,25 +2,33 @@ package x11
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"image"
 	"image/color"
+	"image/png"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 
 	"github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/app/desktop/desktoptest"
 )
 
-// TestMain doubles as "another program" holding a key combination: with X11_TEST_GRAB set, the test binary grabs it,
-// says so, and keeps it until its input closes. (Two connections in one process would race inside xgb, whose
-// extension tables are global.)
+// TestMain doubles as "another program", which says it is ready and keeps at it until its input closes: with
+// X11_TEST_GRAB set, the test binary holds that key combination; with X11_TEST_STALL, it owns the clipboard and
+// stalls an image transfer. (Two connections in one process would race inside xgb, whose extension tables are
+// global.)
 func TestMain(m *testing.M) {
 	if combo := os.Getenv("X11_TEST_GRAB"); combo != "" {
 		h, err := desktop.ParseHotkey(combo)
@@ -34,26 +42,86 @@ func TestMain(m *testing.M) {
 		if _, err := x.Grab(h, func() {}); err != nil {
 			panic(err)
 		}
-		os.Stdout.WriteString("grabbed\n")
+		os.Stdout.WriteString("ready\n")
 		io.Copy(io.Discard, os.Stdin)
+		return
+	}
+	if os.Getenv("X11_TEST_STALL") != "" {
+		go func() {
+			io.Copy(io.Discard, os.Stdin)
+			os.Exit(0)
+		}()
+		stallImage()
 		return
 	}
 	os.Exit(m.Run())
 }
 
-// grabElsewhere makes another process hold combo until the test ends.
-func grabElsewhere(t *testing.T, display, combo string) {
+// stallImage owns the clipboard, offers a PNG image, and when asked for it announces an INCR transfer that never
+// comes.
+func stallImage() {
+	c, err := xgb.NewConn()
+	if err != nil {
+		panic(err)
+	}
+	atom := func(name string) xproto.Atom {
+		r, err := xproto.InternAtom(c, false, uint16(len(name)), name).Reply()
+		if err != nil {
+			panic(err)
+		}
+		return r.Atom
+	}
+	clipboard, targets, pngType, incr := atom("CLIPBOARD"), atom("TARGETS"), atom("image/png"), atom("INCR")
+	id, _ := c.NewId()
+	win := xproto.Window(id)
+	screen := xproto.Setup(c).DefaultScreen(c)
+	if err := xproto.CreateWindowChecked(c, 0, win, screen.Root, 0, 0, 1, 1, 0, xproto.WindowClassInputOutput,
+		screen.RootVisual, 0, nil).Check(); err != nil {
+		panic(err)
+	}
+	xproto.SetSelectionOwner(c, win, clipboard, xproto.TimeCurrentTime)
+	if r, err := xproto.GetSelectionOwner(c, clipboard).Reply(); err != nil || r.Owner != win {
+		panic("did not get the clipboard")
+	}
+	os.Stdout.WriteString("ready\n")
+	for {
+		ev, err := c.WaitForEvent()
+		if ev == nil && err == nil {
+			return
+		}
+		req, ok := ev.(xproto.SelectionRequestEvent)
+		if !ok {
+			continue
+		}
+		switch req.Target {
+		case targets:
+			xproto.ChangeProperty(c, xproto.PropModeReplace, req.Requestor, req.Property, xproto.AtomAtom, 32, 2,
+				binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, uint32(targets)), uint32(pngType)))
+		case pngType:
+			xproto.ChangeProperty(c, xproto.PropModeReplace, req.Requestor, req.Property, incr, 32, 1,
+				binary.LittleEndian.AppendUint32(nil, 1<<20))
+		default:
+			req.Property = xproto.AtomNone
+		}
+		reply := xproto.SelectionNotifyEvent{Time: req.Time, Requestor: req.Requestor, Selection: req.Selection,
+			Target: req.Target, Property: req.Property}
+		xproto.SendEvent(c, false, req.Requestor, 0, string(reply.Bytes()))
+	}
+}
+
+// elsewhere runs the test binary as another program with env set, until the test ends.
+func elsewhere(t *testing.T, display, env string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "X11_TEST_GRAB="+combo)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, env)
 	in, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { in.Close(); cmd.Wait() })
-	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "grabbed\n" {
-		t.Fatalf("the other process did not grab %s: %q", combo, line)
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
+		t.Fatalf("the other process (%s) did not start: %q", env, line)
 	}
 }
 
@@ -156,7 +224,7 @@ func TestHotkeyFiresAndConflicts(t *testing.T) {
 
 	// Released, the keys are free for another program, and then taken for us.
 	ungrab()
-	grabElsewhere(t, d, "Ctrl+Alt+G")
+	elsewhere(t, d, "X11_TEST_GRAB=Ctrl+Alt+G")
 	if _, err := x.Grab(h, func() {}); !errors.Is(err, desktop.ErrTaken) {
 		t.Fatalf("grabbing keys another program holds: %v, want desktop.ErrTaken", err)
 	}
@@ -233,6 +301,97 @@ func TestReadSelectionInChunks(t *testing.T) {
 	}
 	if s, err := x.ReadSelection(desktop.Clipboard, len(text)); s != text || err != nil {
 		t.Fatalf("after the refusal: %d bytes, %v", len(s), err)
+	}
+}
+
+// noisePNG encodes w×h pixels of noise, which PNG cannot compress: the file is as large as the pixels.
+func noisePNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = byte(r.Uint32())
+	}
+	var b bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.NoCompression}).Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// copyFile makes xclip own the clipboard with data as target, and waits until ready says the clipboard has it.
+func copyFile(t *testing.T, display, target string, data []byte, ready func() bool) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "copied")
+	if err := os.WriteFile(f, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(t, display, "", "xclip", "-selection", "clipboard", "-t", target, "-i", f)
+	for i := 0; i < 100; i++ {
+		if ready() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("xclip did not take the clipboard with %s", target)
+}
+
+func TestReadClipboardImage(t *testing.T) {
+	d := xvfb(t)
+	x := open(t, d)
+	if _, err := x.ReadClipboardImage(1 << 20); !errors.Is(err, desktop.ErrNoImage) {
+		t.Fatalf("an empty clipboard: %v, want desktop.ErrNoImage", err)
+	}
+	copyWith(t, x, d, desktop.Clipboard, "text only")
+	if _, err := x.ReadClipboardImage(1 << 20); !errors.Is(err, desktop.ErrNoImage) {
+		t.Fatalf("a clipboard of text: %v, want desktop.ErrNoImage", err)
+	}
+
+	chunks := countChunks(t)
+	pic := noisePNG(t, 1000, 800) // 3.2 MB
+	var got []byte
+	copyFile(t, d, "image/png", pic, func() bool {
+		var err error
+		got, err = x.ReadClipboardImage(8 << 20)
+		return err == nil && len(got) > 0
+	})
+	if !bytes.Equal(got, pic) {
+		t.Fatalf("read %d bytes, not the %d of the PNG copied", len(got), len(pic))
+	}
+	if *chunks < len(pic)/xclipChunk {
+		t.Fatalf("%d bytes came in %d INCR chunks, want at least %d", len(pic), *chunks, len(pic)/xclipChunk)
+	}
+	if _, err := x.ReadClipboardImage(len(pic) - 1); !errors.Is(err, desktop.ErrTooLarge) {
+		t.Fatalf("a %d-byte image with a limit one short: %v, want desktop.ErrTooLarge", len(pic), err)
+	}
+	if got, err := x.ReadClipboardImage(len(pic)); !bytes.Equal(got, pic) || err != nil {
+		t.Fatalf("after the refusal: %d bytes, %v", len(got), err)
+	}
+
+	// An image in a format no decoder reads is named, not mistaken for no image. (Text first, so that what is not
+	// ErrNoImage comes from the new owner.)
+	copyWith(t, x, d, desktop.Clipboard, "text again")
+	var err error
+	copyFile(t, d, "image/tiff", []byte("II*\x00"), func() bool {
+		_, err = x.ReadClipboardImage(1 << 20)
+		return !errors.Is(err, desktop.ErrNoImage)
+	})
+	if err == nil || !strings.Contains(err.Error(), "offers image/tiff") {
+		t.Fatalf("a TIFF image: %v, want an error naming image/tiff", err)
+	}
+}
+
+func TestStalledTransfer(t *testing.T) {
+	d := xvfb(t)
+	x := open(t, d)
+	elsewhere(t, d, "X11_TEST_STALL=1")
+	start := time.Now()
+	_, err := x.ReadClipboardImage(8 << 20)
+	if err == nil || !strings.Contains(err.Error(), "stopped sending") {
+		t.Fatalf("a transfer that stalls: %v, want an error that it stopped", err)
+	}
+	if took := time.Since(start); took < stall || took > 2*stall {
+		t.Errorf("gave up after %v, want %v", took, stall)
 	}
 }
 
