@@ -164,6 +164,17 @@ else
 fi
 kill "$viewer" 2>/dev/null
 wait "$viewer" 2>/dev/null
+# A Korean line as an image on the clipboard (a screenshot tool's copy), pasted into the source pane.
+convert -size 560x90 xc:white -font "$root/assets/fonts/NanumGothic-Regular.ttf" -pointsize 36 -fill black \
+	-draw "text 20,60 '오늘 날씨가 좋아요'" "$tmp/paste.png"
+win=$(xdotool search --name '^Gugugo$' | head -1)
+xdotool windowactivate --sync "$win" 2>/dev/null
+xdotool mousemove --window "$win" 200 200 click 1
+xdotool key ctrl+a BackSpace
+xclip -selection clipboard -t image/png -i "$tmp/paste.png" 2>/dev/null
+sleep 0.3
+xdotool key ctrl+v
+wait_state '"source":"오늘 날씨가 좋아요".*"status":"Done in' && ok || bad "pasted image: $(cat "$state" "$tmp/app.log")"
 stop_app
 
 # The popup: the hotkey's translation shows in a small window at the pointer.

@@ -1,13 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif" // decoders for dropped images
+	_ "image/gif" // decoders for dropped and pasted images
 	_ "image/jpeg"
 	_ "image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/app/ocr"
 )
 
@@ -99,12 +102,50 @@ func (w *Window) onFile(s app.FileStatus) {
 	w.writeState()
 }
 
+// maxPastedImage bounds an image read from the clipboard: a 4K screenshot as PNG is under 20 MB.
+const maxPastedImage = 64 << 20
+
+// pasteImage reads the image on the clipboard, when the desktop can give one, and reports whether it tries.
+func (w *Window) pasteImage() bool {
+	r, ok := w.opts.Desktop.(appdesktop.ImageReader)
+	if !ok {
+		return false
+	}
+	var img image.Image
+	var err error
+	w.inBackground(func() {
+		var b []byte
+		if b, err = r.ReadClipboardImage(maxPastedImage); err == nil {
+			img, err = decodeImage(bytes.NewReader(b), "the pasted image")
+		}
+	}, func() {
+		switch {
+		case errors.Is(err, appdesktop.ErrNoImage): // an empty clipboard: an empty paste
+		case errors.Is(err, appdesktop.ErrTooLarge):
+			w.setState(fmt.Sprintf("Not pasted: the copied image is over %d MB", maxPastedImage>>20))
+		case err != nil:
+			w.setState("Not pasted: " + err.Error())
+		default:
+			w.readImage(img, "the pasted image")
+		}
+	})
+	return true
+}
+
 // readImageFile decodes an image file off the UI goroutine and reads its text.
 func (w *Window) readImageFile(path string) {
 	var img image.Image
 	var err error
 	w.setState("Reading the text in " + filepath.Base(path) + "…")
-	w.inBackground(func() { img, err = decodeImage(path) }, func() {
+	w.inBackground(func() {
+		f, ferr := os.Open(path)
+		if ferr != nil {
+			err = ferr
+			return
+		}
+		defer f.Close()
+		img, err = decodeImage(f, filepath.Base(path))
+	}, func() {
 		if err != nil {
 			w.setState("Not read: " + err.Error())
 			return
@@ -113,24 +154,23 @@ func (w *Window) readImageFile(path string) {
 	})
 }
 
-func decodeImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
+// decodeImage decodes a PNG, JPEG or GIF, refusing one too large to read from its header, before it takes memory.
+func decodeImage(r io.ReadSeeker, name string) (image.Image, error) {
+	cfg, _, err := image.DecodeConfig(r)
 	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a PNG, JPEG or GIF image", filepath.Base(path))
+		return nil, fmt.Errorf("%s is not a PNG, JPEG or GIF image", name)
 	}
 	if err := ocr.CheckSize(cfg.Width, cfg.Height); err != nil {
 		return nil, err
 	}
-	if _, err := f.Seek(0, 0); err != nil {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	img, _, err := image.Decode(f)
-	return img, err
+	img, _, err := image.Decode(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s is a broken image: %w", name, err)
+	}
+	return img, nil
 }
 
 // readImage reads an image's text and translates it as a text from another program is: in the main window, or in

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"image"
 	"image/draw"
 	"image/png"
@@ -176,5 +177,33 @@ func TestADroppedImageIsReadAndABlankOneSaysSo(t *testing.T) {
 	eventually(t, w, "the message", func() bool { return strings.Contains(w.stateLabel.Text, "no text was found") })
 	if !strings.Contains(w.read(func() string { return w.source.Text }), "날씨가") {
 		t.Error("a blank image replaced the source")
+	}
+}
+
+func TestAPastedImageIsRead(t *testing.T) {
+	eng := &apptest.Engine{Pieces: 1}
+	desk := apptest.NewDesktop()
+	w := newTestWindowWith(t, eng, "m.gguf", desk)
+	ready(t, w)
+	var b bytes.Buffer
+	png.Encode(&b, apptest.TextImage([]string{"Good morning, my friend"}, 24, true))
+	desk.SetClipboardImage(b.Bytes())
+	w.ui(func() { w.app.Clipboard().SetContent("") })
+	paste := func() bool {
+		handled := false
+		w.ui(func() { handled = w.onShortcut(&fyne.ShortcutPaste{Clipboard: w.app.Clipboard()}) })
+		return handled
+	}
+	if !paste() {
+		t.Fatal("the paste of an image was left to the entry")
+	}
+	eventually(t, w, "the pasted image's text", func() bool { return strings.Contains(w.source.Text, "Good morning") })
+	desk.SetClipboardImage([]byte("not an image"))
+	paste()
+	eventually(t, w, "the message", func() bool { return strings.Contains(w.stateLabel.Text, "the pasted image is not a PNG, JPEG or GIF image") })
+	// Text on the clipboard is pasted as text.
+	w.ui(func() { w.app.Clipboard().SetContent("text") })
+	if paste() {
+		t.Error("a text paste was taken for an image")
 	}
 }

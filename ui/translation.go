@@ -30,6 +30,9 @@ func (w *Window) onShortcut(s fyne.Shortcut) bool {
 			return true
 		}
 	case *fyne.ShortcutPaste:
+		if sc.Clipboard.Content() == "" && w.pasteImage() {
+			return true
+		}
 		if n := len(sc.Clipboard.Content()); n+len(w.source.Text) > MaxSourceBytes {
 			w.setState(fmt.Sprintf("Not pasted: the text is %s, and this window takes up to %s. Translate long files with `gugugo translate`.",
 				byteSize(n), byteSize(MaxSourceBytes)))

@@ -134,6 +134,7 @@ type Desktop struct {
 	onChange  func(time.Time)
 	grabCalls int
 	screen    *image.RGBA
+	image     []byte // a copied image file
 }
 
 // NewDesktop makes a desktop with empty selections.

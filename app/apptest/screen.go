@@ -10,6 +10,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
+	"github.com/gugugo-desktop/gugugo/app/desktop"
 	"github.com/gugugo-desktop/gugugo/assets"
 )
 
@@ -60,4 +61,24 @@ func (d *Desktop) Capture() (*image.RGBA, error) {
 		return nil, errors.New("no screen")
 	}
 	return d.screen, nil
+}
+
+// SetClipboardImage puts an image file's bytes on the clipboard, as a program that copies an image does.
+func (d *Desktop) SetClipboardImage(b []byte) {
+	d.mu.Lock()
+	d.image = b
+	d.mu.Unlock()
+}
+
+// ReadClipboardImage returns the image the test copied. With it, Desktop is a desktop.ImageReader.
+func (d *Desktop) ReadClipboardImage(max int) ([]byte, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case d.image == nil:
+		return nil, desktop.ErrNoImage
+	case len(d.image) > max:
+		return nil, desktop.ErrTooLarge
+	}
+	return d.image, nil
 }

@@ -30,6 +30,12 @@ type Placer interface {
 	Move(window uintptr, x, y int) error
 }
 
+// ImageReader reads an image copied to the clipboard: the bytes of its PNG, JPEG or GIF file, ErrNoImage when the
+// clipboard holds none, ErrTooLarge when it is over max bytes.
+type ImageReader interface {
+	ReadClipboardImage(max int) ([]byte, error)
+}
+
 // Capturer takes a picture of the whole screen, for picking a region of it to read.
 type Capturer interface {
 	Capture() (*image.RGBA, error)
