@@ -200,7 +200,9 @@ func TestAPastedImageIsRead(t *testing.T) {
 	eventually(t, w, "the pasted image's text", func() bool { return strings.Contains(w.source.Text, "Good morning") })
 	desk.SetClipboardImage([]byte("not an image"))
 	paste()
-	eventually(t, w, "the message", func() bool { return strings.Contains(w.stateLabel.Text, "the pasted image is not a PNG, JPEG or GIF image") })
+	eventually(t, w, "the message", func() bool {
+		return strings.Contains(w.stateLabel.Text, "the pasted image is not a PNG, JPEG or GIF image")
+	})
 	// Text on the clipboard is pasted as text.
 	w.ui(func() { w.app.Clipboard().SetContent("text") })
 	if paste() {
