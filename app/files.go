@@ -52,8 +52,9 @@ func (c *Controller) loadGlossary() {
 	c.terms.Store(&g)
 }
 
-// TranslateFile translates a file beside itself (document.OutputPath), keeping its structure, with the model in
-// use and the glossary; Events.File hears how it goes. One file at a time: it fails while another is translated.
+// TranslateFile translates a file beside itself (document.WriteBeside), keeping its structure, with the model in
+// use and the glossary; Events.File hears how it goes, its failures included. It is read and parsed off the UI
+// goroutine. One file at a time: it fails while another is translated.
 func (c *Controller) TranslateFile(in string, mode DirectionMode) error {
 	if c.fileCancel != nil {
 		return errors.New("a file is being translated: wait for it, or stop it")
@@ -62,48 +63,72 @@ func (c *Controller) TranslateFile(in string, mode DirectionMode) error {
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(in)
-	if err != nil {
-		return err
-	}
-	doc, err := document.Parse(f, data)
-	if err != nil {
-		return fmt.Errorf("%s: %w", in, err)
-	}
-	if len(doc.Units()) == 0 {
-		return fmt.Errorf("%s has no text to translate", in)
-	}
 	if !c.HasModel() {
 		return ErrNoModel
 	}
-	dir := mode.Resolve(strings.Join(doc.Sources(), "\n"))
 	ctx, cancel := context.WithCancel(context.Background())
 	c.fileCancel = cancel
-	status := FileStatus{Input: in, Total: len(doc.Units()), Warnings: doc.Warnings}
-	c.notifyFile(status)
 	c.files.Add(1)
 	go func() {
 		defer c.files.Done()
 		defer cancel()
-		out, rep, err := document.Translate(ctx, modelUse{c.models}, doc, document.Options{Direction: dir, Glossary: c.Glossary(dir),
-			OnProgress: func(done, total int) {
-				s := status
-				s.Done = done
-				c.do(func() { c.notifyFile(s) })
-			}})
-		s := status
-		s.Finished, s.Missing, s.Done = true, rep.Missing, rep.Units
-		if err == nil {
-			s.Output = document.OutputPath(in, dir)
-			err = document.WriteFile(s.Output, in, out)
-		}
-		s.Err = err
+		s := c.translateFile(ctx, in, f, mode)
+		s.Finished = true
 		c.do(func() {
 			c.fileCancel = nil
 			c.notifyFile(s)
 		})
 	}()
 	return nil
+}
+
+// translateFile reads, translates and writes a file, telling its progress; it returns how it ended.
+func (c *Controller) translateFile(ctx context.Context, in string, f document.Format, mode DirectionMode) FileStatus {
+	status := FileStatus{Input: in}
+	doc, err := readDocument(in, f)
+	if err != nil {
+		status.Err = err
+		return status
+	}
+	// The direction is the text's, not its markup's: Units hold the protected spans as placeholders.
+	dir := mode.Resolve(strings.Join(doc.Units(), "\n"))
+	status.Total, status.Warnings = len(doc.Units()), doc.Warnings
+	c.do(func() { c.notifyFile(status) })
+	out, rep, err := document.Translate(ctx, modelUse{c.models}, doc, document.Options{Direction: dir, Glossary: c.Glossary(dir),
+		OnProgress: func(done, total int) {
+			s := status
+			s.Done = done
+			c.do(func() { c.notifyFile(s) })
+		}})
+	status.Missing, status.Done = rep.Missing, rep.Units
+	if err == nil {
+		status.Output, err = document.WriteBeside(in, dir, out)
+	}
+	status.Err = err
+	return status
+}
+
+// readDocument reads and parses a file, refusing one over document.MaxBytes before reading it.
+func readDocument(in string, f document.Format) (*document.Document, error) {
+	fi, err := os.Stat(in)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > document.MaxBytes {
+		return nil, fmt.Errorf("%s is %.1f MB; files up to %d MB are translated", in, float64(fi.Size())/1e6, document.MaxBytes>>20)
+	}
+	data, err := os.ReadFile(in)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := document.Parse(f, data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", in, err)
+	}
+	if len(doc.Units()) == 0 {
+		return nil, fmt.Errorf("%s has no text to translate", in)
+	}
+	return doc, nil
 }
 
 // StopFile stops the file being translated; nothing is written.

@@ -87,8 +87,8 @@ func TestTranslateFileRefusesBadFilesAndWritesNothingWhenStopped(t *testing.T) {
 	os.WriteFile(bad, []byte("1\nno timing\n"), 0o644)
 	var err error
 	f.run(func() { err = c.TranslateFile(bad, ModeAuto) })
-	if err == nil || !strings.Contains(err.Error(), "has no timing line") {
-		t.Errorf("a broken subtitle file: %v", err)
+	if s, _ := f.finishedFile(t); err != nil || s.Err == nil || !strings.Contains(s.Err.Error(), "has no timing line") {
+		t.Errorf("a broken subtitle file: %v, %+v", err, s)
 	}
 	f.run(func() { err = c.TranslateFile(filepath.Join(dir, "x.pdf"), ModeAuto) })
 	if err == nil {

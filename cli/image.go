@@ -2,10 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"image"
-	_ "image/gif" // decoders for image.Decode
-	_ "image/jpeg"
-	_ "image/png"
 	"io"
 	"os"
 
@@ -20,19 +16,9 @@ func recognize(path string, stderr io.Writer) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	cfg, format, err := image.DecodeConfig(f)
+	img, err := ocr.Decode(f, path)
 	if err != nil {
-		return "", fmt.Errorf("%s: not an image this reads (PNG, JPEG or GIF): %w", path, err)
-	}
-	if err := ocr.CheckSize(cfg.Width, cfg.Height); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err) // before decoding megapixels into memory
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return "", err
-	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return "", fmt.Errorf("%s: a broken %s image: %w", path, format, err)
 	}
 	t, err := ocr.Recognize(img)
 	if err != nil {

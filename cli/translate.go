@@ -152,7 +152,7 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		for _, w := range doc.Warnings {
 			fmt.Fprintf(stderr, "gugugo: warning: %s: %s\n", *file, w)
 		}
-		text = strings.Join(doc.Sources(), "\n")
+		text = strings.Join(doc.Units(), "\n") // for the direction: the text, not its markup
 		if f == document.Text && *outPath == "" {
 			text, doc = string(b), nil // streamed to stdout as it is generated
 		}

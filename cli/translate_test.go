@@ -154,7 +154,7 @@ func TestTranslateErrors(t *testing.T) {
 		{"out without file", "", []string{"translate", "--model", randomModel(t), "--out", filepath.Join(dir, "o.txt"), "hi"}, "--out is where a --file's translation goes: give --file too"},
 		{"unknown file kind", "", []string{"translate", "--model", randomModel(t), "--file", write("a.pdf", []byte("%PDF")), "--out", filepath.Join(dir, "o.pdf")}, "a.pdf: files of this kind are not translated"},
 		{"glossary without tab", "", []string{"translate", "--model", randomModel(t), "--glossary", write("g.tsv", []byte("a b\n")), "hi"}, "g.tsv: line 1 has no tab"},
-		{"not an image", "", []string{"translate", "--model", randomModel(t), "--image", text}, "not an image this reads (PNG, JPEG or GIF)"},
+		{"not an image", "", []string{"translate", "--model", randomModel(t), "--image", text}, "notes.txt is not a PNG, JPEG or GIF image"},
 		{"missing text file", "", []string{"translate", "--model", randomModel(t), "--file", filepath.Join(dir, "nope.txt")}, "no such file or directory"},
 		{"unknown device", "", []string{"translate", "--model", randomModel(t), "--device", "nosuchgpu", "hi"}, `no device "nosuchgpu"`},
 	} {

@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif" // decoders for dropped and pasted images
-	_ "image/jpeg"
-	_ "image/png"
-	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,6 +18,7 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/app"
 	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
+	"github.com/gugugo-desktop/gugugo/app/document"
 	"github.com/gugugo-desktop/gugugo/app/ocr"
 )
 
@@ -28,10 +26,8 @@ import (
 // themselves with their structure kept, and images (dropped, or a region of the screen), whose text is read with
 // OCR and translated like a paste.
 
-var (
-	documentExts = []string{".txt", ".srt", ".vtt", ".md", ".markdown", ".html", ".htm"}
-	imageExts    = []string{".png", ".jpg", ".jpeg", ".gif"}
-)
+// imageExts are the images read with OCR (ocr.Decode's formats).
+var imageExts = []string{".png", ".jpg", ".jpeg", ".gif"}
 
 // chooseFile asks for a file to translate.
 func (w *Window) chooseFile() {
@@ -43,7 +39,7 @@ func (w *Window) chooseFile() {
 		r.Close()
 		w.startFile(path)
 	}, w.win)
-	d.SetFilter(storage.NewExtensionFileFilter(append(slices.Clone(documentExts), imageExts...)))
+	d.SetFilter(storage.NewExtensionFileFilter(append(slices.Collect(maps.Keys(document.Extensions)), imageExts...)))
 	d.Resize(fyne.NewSize(720, 480))
 	d.Show()
 }
@@ -57,14 +53,21 @@ func (w *Window) onDropped(_ fyne.Position, uris []fyne.URI) {
 
 // startFile translates a document beside itself, or reads an image's text into the source.
 func (w *Window) startFile(path string) {
-	if slices.Contains(imageExts, strings.ToLower(filepath.Ext(path))) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if slices.Contains(imageExts, ext) {
 		w.readImageFile(path)
+		return
+	}
+	if _, ok := document.Extensions[ext]; !ok && ext != "" {
+		w.setState(fmt.Sprintf("Not translated: %s is neither a text file (.txt, .srt, .vtt, .md, .html) nor an image (.png, .jpg, .gif)",
+			filepath.Base(path)))
 		return
 	}
 	if err := w.core.TranslateFile(path, w.mode()); err != nil {
 		w.setState("Not translated: " + err.Error())
 		return
 	}
+	w.fileRunning = true
 	w.stop.Enable()
 }
 
@@ -72,12 +75,13 @@ func (w *Window) startFile(path string) {
 func (w *Window) onFile(s app.FileStatus) {
 	name := filepath.Base(s.Input)
 	if !s.Finished {
-		w.progress.Show()
-		w.progress.SetValue(float64(s.Done) / float64(max(s.Total, 1)))
+		w.fileProgress.Show()
+		w.fileProgress.SetValue(float64(s.Done) / float64(max(s.Total, 1)))
 		w.setState(fmt.Sprintf("Translating %s: %d of %d", name, s.Done, s.Total))
 		return
 	}
-	w.progress.Hide()
+	w.fileRunning = false
+	w.fileProgress.Hide()
 	if !w.translating {
 		w.stop.Disable()
 	}
@@ -116,7 +120,7 @@ func (w *Window) pasteImage() bool {
 	w.inBackground(func() {
 		var b []byte
 		if b, err = r.ReadClipboardImage(maxPastedImage); err == nil {
-			img, err = decodeImage(bytes.NewReader(b), "the pasted image")
+			img, err = ocr.Decode(bytes.NewReader(b), "the pasted image")
 		}
 	}, func() {
 		switch {
@@ -144,7 +148,7 @@ func (w *Window) readImageFile(path string) {
 			return
 		}
 		defer f.Close()
-		img, err = decodeImage(f, filepath.Base(path))
+		img, err = ocr.Decode(f, filepath.Base(path))
 	}, func() {
 		if err != nil {
 			w.setState("Not read: " + err.Error())
@@ -152,25 +156,6 @@ func (w *Window) readImageFile(path string) {
 		}
 		w.readImage(img, filepath.Base(path))
 	})
-}
-
-// decodeImage decodes a PNG, JPEG or GIF, refusing one too large to read from its header, before it takes memory.
-func decodeImage(r io.ReadSeeker, name string) (image.Image, error) {
-	cfg, _, err := image.DecodeConfig(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a PNG, JPEG or GIF image", name)
-	}
-	if err := ocr.CheckSize(cfg.Width, cfg.Height); err != nil {
-		return nil, err
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	img, _, err := image.Decode(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s is a broken image: %w", name, err)
-	}
-	return img, nil
 }
 
 // readImage reads an image's text and translates it as a text from another program is: in the main window, or in

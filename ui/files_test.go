@@ -34,11 +34,11 @@ func TestADroppedSubtitleFileIsTranslatedBesideItselfWithProgress(t *testing.T) 
 	os.WriteFile(in, []byte(cues.String()), 0o644)
 	w.ui(func() { w.onDropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(in)}) })
 	eventually(t, w, "progress", func() bool {
-		return w.progress.Visible() && strings.HasPrefix(w.stateLabel.Text, "Translating talk.srt: ")
+		return w.fileProgress.Visible() && strings.HasPrefix(w.stateLabel.Text, "Translating talk.srt: ")
 	})
 	eventually(t, w, "the file written", func() bool { return w.stateLabel.Text == "Translated talk.srt into talk.ko.srt" })
 	if w.read(func() string {
-		if w.progress.Visible() {
+		if w.fileProgress.Visible() {
 			return "visible"
 		}
 		return ""
@@ -53,8 +53,15 @@ func TestADroppedSubtitleFileIsTranslatedBesideItselfWithProgress(t *testing.T) 
 	bad := filepath.Join(dir, "bad.vtt")
 	os.WriteFile(bad, []byte("not a vtt"), 0o644)
 	w.ui(func() { w.startFile(bad) })
-	if got := w.read(func() string { return w.stateLabel.Text }); !strings.Contains(got, "not a WebVTT file") {
-		t.Errorf("status %q", got)
+	eventually(t, w, "the broken file named", func() bool {
+		return strings.HasPrefix(w.stateLabel.Text, "bad.vtt: not translated: ") && strings.Contains(w.stateLabel.Text, "not a WebVTT file")
+	})
+	if _, err := os.Stat(filepath.Join(dir, "bad.ko.vtt")); err == nil {
+		t.Error("a broken file's translation was written")
+	}
+	w.ui(func() { w.startFile(filepath.Join(dir, "notes.pdf")) })
+	if got := w.read(func() string { return w.stateLabel.Text }); !strings.Contains(got, "neither a text file") {
+		t.Errorf("a PDF: %q", got)
 	}
 }
 

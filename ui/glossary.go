@@ -83,8 +83,12 @@ func (g *glossaryEditor) refresh(msg string) {
 
 func (g *glossaryEditor) add() {
 	src, tgt := strings.TrimSpace(g.source.Text), strings.TrimSpace(g.target.Text)
-	if src == "" || tgt == "" {
+	switch {
+	case src == "" || tgt == "":
 		g.refresh("Write a source term and its target term, then Add.")
+		return
+	case strings.HasPrefix(src, "#"):
+		g.refresh("Not added: a source term cannot start with #, which starts a comment in the glossary's file.")
 		return
 	}
 	// The pair goes through the parser, so that the list holds only what an export can read back.

@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -26,8 +27,12 @@ var (
 	colorSelectionEdge = color.NRGBA{R: 0x33, G: 0x99, B: 0xff, A: 0xff}
 )
 
-// capturer is the desktop's screen capture, or nil where there is none.
+// capturer is the desktop's screen capture, or nil where there is none. Under Wayland the X11 capture would see only
+// the X11 programs' windows, so none is offered.
 func (w *Window) capturer() appdesktop.Capturer {
+	if os.Getenv("WAYLAND_DISPLAY") != "" {
+		return nil
+	}
 	c, _ := w.opts.Desktop.(appdesktop.Capturer)
 	return c
 }
@@ -40,9 +45,10 @@ func (w *Window) translateRegion(fromWindow bool) {
 		w.setState("Screen regions can be read only on an X11 desktop")
 		return
 	}
-	if w.region != nil {
-		return
+	if w.picking {
+		return // a second press while the screen is being captured or picked from
 	}
+	w.picking = true
 	var shot *image.RGBA
 	var err error
 	if fromWindow {
@@ -55,6 +61,7 @@ func (w *Window) translateRegion(fromWindow bool) {
 		shot, err = c.Capture()
 	}, func() {
 		if err != nil {
+			w.picking = false
 			w.showMainWindow()
 			w.setState("The screen could not be captured: " + err.Error())
 			return
@@ -69,10 +76,10 @@ func (w *Window) showRegionPicker(shot *image.RGBA, fromWindow bool) {
 	w.region = win
 	done := func(r image.Rectangle) {
 		win.Close()
+		if fromWindow {
+			w.showMainWindow() // the popup, when the settings ask for it, shows beside it
+		}
 		if r.Empty() {
-			if fromWindow {
-				w.showMainWindow()
-			}
 			return
 		}
 		crop := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
@@ -87,7 +94,7 @@ func (w *Window) showRegionPicker(shot *image.RGBA, fromWindow bool) {
 			done(image.Rectangle{})
 		}
 	})
-	win.SetOnClosed(func() { w.region = nil })
+	win.SetOnClosed(func() { w.region, w.picking = nil, false })
 	win.SetFullScreen(true)
 	win.Show()
 	win.RequestFocus()

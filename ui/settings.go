@@ -109,7 +109,17 @@ func (w *Window) showSettings() {
 	region := widget.NewEntry()
 	region.SetText(s.RegionHotkey)
 	region.SetPlaceHolder("none")
-	region.Validator = hotkey.Validator
+	region.Validator = func(v string) error {
+		if err := hotkey.Validator(v); err != nil {
+			return err
+		}
+		a, errA := appdesktop.ParseHotkey(v)
+		b, errB := appdesktop.ParseHotkey(hotkey.Text)
+		if errA == nil && errB == nil && a == b {
+			return errors.New("the region hotkey must differ from the hotkey")
+		}
+		return nil
+	}
 	hotkeyNote := widget.NewLabel(w.hotkeyNote())
 	hotkeyNote.Wrapping = fyne.TextWrapWord
 	primary := checkbox("Translate the selected text when there is one (no copy needed)", s.HotkeyPrimary)

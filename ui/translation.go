@@ -154,7 +154,9 @@ func (w *Window) onUpdate(u app.Update) {
 		return
 	}
 	w.translating = false
-	w.stop.Disable()
+	if !w.fileRunning {
+		w.stop.Disable()
+	}
 	w.lastSource = u.Source
 	r := u.Result
 	switch {

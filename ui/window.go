@@ -68,26 +68,29 @@ type Window struct {
 	external     uint64      // the request started from another program, for the popup and copy-result
 	popup        *popup      // open popup, or nil
 	region       fyne.Window // the region picker while it is open
+	picking      bool        // from the region hotkey's press until the picker closes
 	ungrabRegion func()      // releases the region hotkey; nil while none is held
 	tray         desktop.App // nil without a tray
 	background   sync.WaitGroup
 
-	source      *sourceEntry
-	target      *targetView
-	targetPane  *container.Scroll
-	direction   *widget.Select
-	count       *widget.Label
-	modelLabel  *widget.Label
-	deviceLabel *widget.Label
-	stateLabel  *widget.Label
-	progress    *widget.ProgressBar
-	translate   *widget.Button
-	stop        *widget.Button
-	history     *historyPanel // nil when the database could not be opened
-	historyBox  *fyne.Container
-	main        fyne.CanvasObject
-	welcome     *welcomeScreen
-	body        *fyne.Container
+	source       *sourceEntry
+	target       *targetView
+	targetPane   *container.Scroll
+	direction    *widget.Select
+	count        *widget.Label
+	modelLabel   *widget.Label
+	deviceLabel  *widget.Label
+	stateLabel   *widget.Label
+	progress     *widget.ProgressBar // a model's load or download
+	fileProgress *widget.ProgressBar // a file's translation
+	fileRunning  bool
+	translate    *widget.Button
+	stop         *widget.Button
+	history      *historyPanel // nil when the database could not be opened
+	historyBox   *fyne.Container
+	main         fyne.CanvasObject
+	welcome      *welcomeScreen
+	body         *fyne.Container
 }
 
 // NewWindow builds the main window of a; Show it to start.
@@ -140,7 +143,7 @@ func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
 
 func (w *Window) build() {
 	w.source = newSourceEntry()
-	w.source.SetPlaceHolder("Type or paste Korean or English text")
+	w.source.SetPlaceHolder("Type or paste Korean or English text, or drop a file or an image here")
 	w.source.OnChanged = w.onSourceChanged
 	w.source.onShortcut = w.onShortcut
 	w.source.onEscape = w.doStop
@@ -186,7 +189,11 @@ func (w *Window) build() {
 	w.stateLabel.Truncation = fyne.TextTruncateEllipsis
 	w.progress = widget.NewProgressBar()
 	w.progress.Hide()
-	status := container.NewBorder(nil, nil, container.NewHBox(w.modelLabel, w.deviceLabel), container.NewGridWrap(fyne.NewSize(160, w.progress.MinSize().Height), w.progress), w.stateLabel)
+	w.fileProgress = widget.NewProgressBar()
+	w.fileProgress.Hide()
+	// One place for both bars: a cell is kept for them even when hidden, and the two rarely show at once.
+	bars := container.NewGridWrap(fyne.NewSize(160, w.progress.MinSize().Height), w.fileProgress, w.progress)
+	status := container.NewBorder(nil, nil, container.NewHBox(w.modelLabel, w.deviceLabel), bars, w.stateLabel)
 
 	w.historyBox = container.NewStack()
 	w.historyBox.Hide()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,31 +30,30 @@ const (
 // MaxBytes is the largest file translated: more is not a document but a data set.
 const MaxBytes = 20 << 20
 
+// Extensions are the file name extensions read, and their formats (a name without one is text).
+var Extensions = map[string]Format{".txt": Text, ".text": Text, ".srt": SRT, ".vtt": VTT, ".md": Markdown,
+	".markdown": Markdown, ".html": HTML, ".htm": HTML, ".xhtml": HTML}
+
 // FormatOf picks the format from a file name's extension.
 func FormatOf(name string) (Format, error) {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".txt", ".text", "":
+	ext := strings.ToLower(filepath.Ext(name))
+	if f, ok := Extensions[ext]; ok {
+		return f, nil
+	}
+	if ext == "" {
 		return Text, nil
-	case ".srt":
-		return SRT, nil
-	case ".vtt":
-		return VTT, nil
-	case ".md", ".markdown":
-		return Markdown, nil
-	case ".html", ".htm", ".xhtml":
-		return HTML, nil
 	}
 	return "", fmt.Errorf("%s: files of this kind are not translated (these are: .txt, .srt, .vtt, .md, .html)", filepath.Base(name))
 }
 
 // Document is a parsed file: literal parts and the units of text to translate between them.
 type Document struct {
-	Format Format
-	units  []*unit
-	parts  []part
+	units []*unit
+	parts []part
 	// Warnings are problems in the file that did not stop its translation, such as subtitle numbers that jump.
 	Warnings []string
 	crlf     bool
+	bom      bool // the file started with a byte-order mark, which some subtitle players need to detect UTF-8
 }
 
 // unit is a text translated in one request. Its translation fills one part or, when the text spans several parts
@@ -62,6 +62,7 @@ type unit struct {
 	text    string              // what the engine gets: the source with its protected spans as placeholders
 	source  string              // the source as the reader sees it, for the glossary check
 	spans   []string            // protected text, restored over the placeholders
+	first   int                 // the number of the first placeholder less one (see placeholderBase)
 	weights []int               // source characters of each part the unit fills
 	escape  func(string) string // applied to the translation before the spans are restored (HTML text)
 }
@@ -120,13 +121,13 @@ func (b builder) text(p protected, lines int, escape func(string) string) {
 // group adds one unit whose translation is shared out among the pieces' parts, with before(j) (when not nil) as
 // literal text before piece j. Pieces with nothing to translate stay literal.
 func (b builder) group(pieces []piece, before func(j int) string, escape func(string) string) {
-	var u unit
+	u := unit{first: placeholderBase(pieces)}
 	var texts, sources []string
 	for _, p := range pieces {
 		if !hasWords(p.text.plain()) {
 			continue
 		}
-		texts = append(texts, p.text.withPlaceholders(len(u.spans)))
+		texts = append(texts, p.text.withPlaceholders(u.first+len(u.spans)))
 		sources = append(sources, p.text.source())
 		u.spans = append(u.spans, p.text.spans()...)
 		u.weights = append(u.weights, utf8.RuneCountInString(p.text.plain()))
@@ -141,7 +142,7 @@ func (b builder) group(pieces []piece, before func(j int) string, escape func(st
 			b.literal(before(j))
 		}
 		if !hasWords(p.text.plain()) {
-			b.literal(p.text.source())
+			b.literal(p.text.raw())
 			continue
 		}
 		b.d.parts = append(b.d.parts, part{unit: idx, share: share, lines: p.lines})
@@ -167,11 +168,11 @@ func (d *Document) Render(translations []string) ([]byte, error) {
 	shares := make([][]string, len(d.units))
 	for i, u := range d.units {
 		// A unit fills its parts' lines only: a line break the model wrote would cut a cue or a table row in two.
-		t := strings.Join(strings.Fields(translations[i]), " ")
+		t := strings.TrimSpace(lineBreaks.ReplaceAllString(translations[i], " "))
 		if u.escape != nil {
 			t = u.escape(t)
 		}
-		shares[i] = shareOut(restore(t, u.spans), u.weights)
+		shares[i] = shareOut(restore(t, u.spans, u.first), u.weights)
 	}
 	var out bytes.Buffer
 	for _, p := range d.parts {
@@ -189,8 +190,13 @@ func (d *Document) Render(translations []string) ([]byte, error) {
 	if d.crlf {
 		b = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
 	}
+	if d.bom {
+		b = append([]byte("\ufeff"), b...)
+	}
 	return b, nil
 }
+
+var lineBreaks = regexp.MustCompile(`[ \t]*[\r\n]+[ \t]*`)
 
 // Parse reads data as format f.
 func Parse(f Format, data []byte) (*Document, error) {
@@ -201,7 +207,7 @@ func Parse(f Format, data []byte) (*Document, error) {
 		return nil, errors.New("the file is not UTF-8 text")
 	}
 	s := strings.TrimPrefix(string(data), "\ufeff")
-	d := &Document{Format: f, crlf: strings.Contains(s, "\r\n")}
+	d := &Document{crlf: strings.Contains(s, "\r\n"), bom: len(s) < len(data)}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	b := builder{d}
 	var err error

@@ -94,6 +94,7 @@ func TestBrokenSubtitlesAreNamedByLine(t *testing.T) {
 		{VTT, "1\n00:01.000 --> 00:02.000\nHello\n", "not a WebVTT file"},
 		{VTT, "WEBVTT\n\nHello without timing\n", "line 3: this block has no timing line"},
 		{SRT, "1\n00:00:01,000 --> 00:00:02,000\n\xff\n", "not UTF-8"},
+		{SRT, "1\n00:00:01,000 --> 00:00:02,000\nHello\n\nWorld\n", `line 5: "World" is neither a subtitle number nor a timing (is there a blank line inside subtitle 1?)`},
 	} {
 		_, err := Parse(c.f, []byte(c.in))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -245,38 +246,44 @@ func TestAFailedUnitFailsTheDocument(t *testing.T) {
 	}
 	tr := upper()
 	tr.fail = errors.New("engine broke")
-	var last int
-	out, _, err := Translate(context.Background(), tr, d, Options{OnProgress: func(done, total int) { last = total }})
+	done := 0
+	out, _, err := Translate(context.Background(), tr, d, Options{OnProgress: func(n, total int) { done = n }})
 	if err == nil || !strings.Contains(err.Error(), "engine broke") || out != nil {
 		t.Fatalf("got %q, %v", out, err)
 	}
-	if last != 0 && last != 301 {
-		t.Errorf("progress total %d", last)
+	if done >= 301 {
+		t.Errorf("all 301 units reported done although one failed")
 	}
 }
 
-func TestOutputPathNeverOverwrites(t *testing.T) {
+func TestWriteBesideNeverOverwrites(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "talk.en.srt")
-	os.WriteFile(in, nil, 0o644)
-	p := OutputPath(in, inference.EnglishToKorean)
-	if p != filepath.Join(dir, "talk.ko.srt") {
-		t.Errorf("got %s", p)
+	os.WriteFile(in, []byte("source"), 0o644)
+	for _, want := range []string{"talk.ko.srt", "talk.ko (2).srt", "talk.ko (3).srt"} {
+		p, err := WriteBeside(in, inference.EnglishToKorean, []byte(want))
+		if err != nil || p != filepath.Join(dir, want) {
+			t.Fatalf("got %s, %v; want %s", p, err, want)
+		}
 	}
-	os.WriteFile(p, nil, 0o644)
-	if p2 := OutputPath(in, inference.EnglishToKorean); p2 != filepath.Join(dir, "talk.ko (2).srt") {
-		t.Errorf("got %s", p2)
+	for _, name := range []string{"talk.ko.srt", "talk.ko (2).srt", "talk.en.srt"} {
+		if b, _ := os.ReadFile(filepath.Join(dir, name)); name != "talk.en.srt" && string(b) != name || name == "talk.en.srt" && string(b) != "source" {
+			t.Errorf("%s holds %q", name, b)
+		}
 	}
 	ko := filepath.Join(dir, "notes.ko.md")
 	os.WriteFile(ko, []byte("원본"), 0o644)
-	if p := OutputPath(ko, inference.EnglishToKorean); p == ko {
-		t.Errorf("the output is the input %s", p)
+	if p, err := WriteBeside(ko, inference.EnglishToKorean, []byte("x")); err != nil || p == ko {
+		t.Errorf("the output is the input: %s, %v", p, err)
 	}
 	if err := WriteFile(ko, ko, []byte("x")); err == nil {
 		t.Error("WriteFile replaced its input")
 	}
 	if b, _ := os.ReadFile(ko); string(b) != "원본" {
 		t.Errorf("the input changed: %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 6 {
+		t.Errorf("left behind: %v", entries)
 	}
 }
 
@@ -317,18 +324,18 @@ func TestSubtitlesThroughTheEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var calls int
+	var last [2]int
 	out, _, err := Translate(context.Background(), e, d, Options{Direction: inference.EnglishToKorean, OnProgress: func(done, total int) {
-		calls++
-		if total != 24 {
-			t.Errorf("progress total %d", total)
+		if done < last[0] {
+			t.Errorf("progress went back from %d to %d", last[0], done)
 		}
+		last = [2]int{done, total}
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if calls != 24 {
-		t.Errorf("%d progress calls for 24 cues", calls)
+	if last != [2]int{24, 24} {
+		t.Errorf("the last progress was %v, want 24 of 24", last)
 	}
 	cues := strings.Split(strings.TrimSpace(string(out)), "\n\n")
 	if len(cues) != 24 {
@@ -342,5 +349,42 @@ func TestSubtitlesThroughTheEngine(t *testing.T) {
 		if !strings.Contains(lines[2], strings.TrimSpace(words[i%3])) {
 			t.Errorf("cue %d: %q is not the answer to its own text", i+1, lines[2])
 		}
+	}
+}
+
+// Cases a review found, each with the output an upper-casing translator must give.
+func TestStructureEdgeCases(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		f     Format
+		in    string
+		want  string
+		asked string // a request that must have been made, when set
+	}{
+		{"en-dash dialogue", SRT, "1\n00:00:01,000 --> 00:00:02,000\n– Hi.\n– Bye.\n", "1\n00:00:01,000 --> 00:00:02,000\n– HI.\n– BYE.\n", "Hi."},
+		{"a literal {1} in prose", Markdown, "Call `f` with {1} as argument.\n", "CALL `f` WITH {1} AS ARGUMENT.\n", "Call {2} with {1} as argument."},
+		{"entities in text without letters", HTML, "<td>&lt;&gt;</td><td>5 &lt; 6 &amp;&amp; x</td><p>10&nbsp;km</p>",
+			"<td>&lt;&gt;</td><td>5 &lt; 6 &amp;&amp; X</td><p>10&#160;KM</p>", ""},
+		{"a fence in a quote", Markdown, "> Run:\n>\n> ```go\n> fmt.Println(\"hi\")\n> ```\n", "> RUN:\n>\n> ```go\n> fmt.Println(\"hi\")\n> ```\n", ""},
+		{"a fence in a list item", Markdown, "- Step\n\n    ```sh\n    make install\n    ```\n", "- STEP\n\n    ```sh\n    make install\n    ```\n", ""},
+		{"a table without outer pipes", Markdown, "Name | Age\n--- | ---\nBob | three\n", "NAME | AGE\n--- | ---\nBOB | THREE\n", ""},
+		{"indented code first", Markdown, "    code at the start\n\nText.\n", "    code at the start\n\nTEXT.\n", ""},
+		{"a list item's second paragraph", Markdown, "- item\n\n    second paragraph\n", "- ITEM\n\n    SECOND PARAGRAPH\n", ""},
+		{"a line starting with an inline tag", Markdown, "<b>Note:</b> read this.\n", "<b>NOTE:</b> READ THIS.\n", ""},
+		{"a footnote", Markdown, "[^1]: The footnote text.\n[a]: https://x.org\n", "[^1]: THE FOOTNOTE TEXT.\n[a]: https://x.org\n", ""},
+		{"two quoted paragraphs", Markdown, "> Para one.\n>\n> Para two.\n", "> PARA ONE.\n>\n> PARA TWO.\n", "Para one."},
+		{"a target with parentheses", Markdown, "See [wiki](https://x.org/Go_(language)).\n", "SEE [WIKI](https://x.org/Go_(language)).\n", ""},
+		{"a byte-order mark", SRT, "\ufeff1\n00:00:01,000 --> 00:00:02,000\nHi.\n", "\ufeff1\n00:00:01,000 --> 00:00:02,000\nHI.\n", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := upper()
+			out, _ := translate(t, c.f, c.in, tr)
+			if out != c.want {
+				t.Errorf("got\n%q\nwant\n%q", out, c.want)
+			}
+			if c.asked != "" && !containsString(tr.asks, c.asked) {
+				t.Errorf("no request %q among %q", c.asked, tr.asks)
+			}
+		})
 	}
 }

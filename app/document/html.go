@@ -33,7 +33,7 @@ var optionalEnd = []string{"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tb
 
 // escapeText escapes a text node's translation; quotes need no escaping outside attributes.
 func escapeText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\u00a0", "&nbsp;").Replace(s)
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\u00a0", "&#160;").Replace(s)
 }
 
 type openTag struct {
@@ -53,22 +53,23 @@ func parseHTML(b builder, s string) {
 		}
 	}
 	flush := func() {
-		text := run.source()
-		if strings.TrimSpace(run.plain()) == "" {
-			b.literal(text)
+		if !hasWords(run.plain()) {
+			b.literal(run.raw())
 			run = nil
 			return
 		}
 		// The run's leading and trailing spaces are the markup's layout: kept outside the unit.
-		first, last := run[0], run[len(run)-1]
+		const ws = " \t\r\n"
 		var lead, trail string
-		if !first.keep {
-			t := strings.TrimLeft(first.s, " \t\r\n")
-			lead, run[0].s = first.s[:len(first.s)-len(t)], t
+		if first := &run[0]; !first.keep {
+			t := strings.TrimLeft(first.s, ws)
+			lead, first.s = first.s[:len(first.s)-len(t)], t
+			first.raw = strings.TrimLeft(first.raw, ws)
 		}
-		if !last.keep {
-			t := strings.TrimRight(run[len(run)-1].s, " \t\r\n")
-			trail, run[len(run)-1].s = run[len(run)-1].s[len(t):], t
+		if last := &run[len(run)-1]; !last.keep {
+			t := strings.TrimRight(last.s, ws)
+			trail, last.s = last.s[len(t):], t
+			last.raw = strings.TrimRight(last.raw, ws)
 		}
 		b.literal(lead)
 		b.text(run, 0, escapeText)
@@ -91,7 +92,7 @@ func parseHTML(b builder, s string) {
 			case code > 0:
 				run = run.add(raw, true)
 			default:
-				run = run.add(html.UnescapeString(raw), false)
+				run = run.addRaw(html.UnescapeString(raw), raw, false)
 			}
 			continue
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:

@@ -5,24 +5,26 @@ import (
 	"strings"
 )
 
-// Markdown is read line by line, as CommonMark's blocks are: fenced and indented code, front matter, HTML blocks,
-// link definitions and rules are copied; a heading's hashes, a list item's marker, a quote's > and a table's pipes
-// stay and the text after them is translated. The lines of a paragraph are translated as one text and shared back
-// over the same lines. Inside text, code spans, link targets, images, autolinks, URLs and inline HTML are kept as
-// they are (protected spans).
+// Markdown is read line by line, as CommonMark's blocks are: fenced code (also in quotes and list items), indented
+// code, front matter, HTML blocks, link definitions and rules are copied; a heading's hashes, a list item's marker, a
+// footnote's label, a quote's > and a table's pipes stay and the text after them is translated. The lines of a
+// paragraph are translated as one text and shared back over the same lines. Inside text, code spans, link targets,
+// images, autolinks, URLs and inline HTML are kept as they are (protected spans).
 
 var (
-	mdFence    = regexp.MustCompile("^ {0,3}(```+|~~~+)")
-	mdHeading  = regexp.MustCompile(`^ {0,3}#{1,6}(\s+|$)`)
-	mdRule     = regexp.MustCompile(`^ {0,3}([-*_])(\s*[-*_]){2,}\s*$`)
-	mdList     = regexp.MustCompile(`^(\s*)([-*+]|\d{1,9}[.)])(\s+)(\[[ xX]\]\s+)?`)
-	mdQuote    = regexp.MustCompile(`^ {0,3}(>\s?)+`)
-	mdLinkDef  = regexp.MustCompile(`^ {0,3}\[[^\]]+\]:\s*\S`)
-	mdHTML     = regexp.MustCompile(`^ {0,3}</?[a-zA-Z!?][^>]*>?`)
+	mdFence   = regexp.MustCompile("^\\s*(```+|~~~+)") // after a quote's markers; a list item's content is indented
+	mdHeading = regexp.MustCompile(`^ {0,3}#{1,6}(\s+|$)`)
+	mdRule    = regexp.MustCompile(`^ {0,3}([-*_])(\s*[-*_]){2,}\s*$`)
+	mdList    = regexp.MustCompile(`^(\s*)([-*+]|\d{1,9}[.)])(\s+)(\[[ xX]\]\s+)?|^ {0,3}\[\^[^\]]+\]:\s*`) // and footnotes
+	mdQuote   = regexp.MustCompile(`^ {0,3}(>\s?)+`)
+	mdLinkDef = regexp.MustCompile(`^ {0,3}\[[^\]^][^\]]*\]:\s*\S`)
+	// HTML blocks: a line that starts with a block-level tag or a comment (a line that starts with <b> is prose).
+	mdHTML     = regexp.MustCompile(`^ {0,3}(<!--|<\?|<![A-Z]|</?(address|article|aside|blockquote|body|details|dialog|dd|div|dl|dt|fieldset|figcaption|figure|footer|form|h[1-6]|head|header|hr|html|iframe|img|legend|li|link|main|menu|nav|ol|p|picture|pre|script|section|source|style|summary|table|tbody|td|tfoot|th|thead|title|tr|ul|video)[\s/>])`)
 	mdTableSep = regexp.MustCompile(`^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$`)
 	// Inline spans kept as they are: images, footnote references, autolinks and inline HTML, URLs; and links, whose
 	// brackets and target are kept and whose text (group 2) is translated.
-	mdInline = regexp.MustCompile(`(!?)\[([^\]\n]*)\](\([^)\n]*\)|\[[^\]\n]*\])|\[\^[^\]\n]+\]|<[a-zA-Z/!][^<>\n]*>|https?://[^\s<>)\]]+`)
+	// A target may hold one level of parentheses (…/Go_(language)).
+	mdInline = regexp.MustCompile(`(!?)\[([^\]\n]*)\](\((?:[^()\n]|\([^()\n]*\))*\)|\[[^\]\n]*\])|\[\^[^\]\n]+\]|<[a-zA-Z/!][^<>\n]*>|https?://[^\s<>)\]]+`)
 )
 
 func parseMarkdown(b builder, s string) {
@@ -38,42 +40,53 @@ func parseMarkdown(b builder, s string) {
 		}
 	}
 	p := &paragraph{b: b}
-	fence := ""
-	inCode := false // in an indented code block
-	for _, raw := range lines {
+	fence, fenceQuote := "", ""
+	inCode, inTable := false, false
+	for i, raw := range lines {
 		line := strings.TrimRight(raw, "\n")
 		nl := raw[len(line):]
+		quote := mdQuote.FindString(line)
 		if fence != "" {
 			b.literal(raw)
-			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
+			t := strings.TrimSpace(line[len(quote):])
+			if strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" || strings.TrimSpace(quote) != strings.TrimSpace(fenceQuote) {
 				fence = ""
 			}
 			continue
 		}
 		indented := strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t")
 		blank := strings.TrimSpace(line) == ""
+		if !blank && !strings.Contains(line, "|") {
+			inTable = false
+		}
 		switch {
 		case blank:
 			p.flush()
 			b.literal(raw)
-			continue // an indented code block goes on past a blank line
-		case indented && (inCode || len(p.bodies) == 0 && p.lastBlank):
+			inTable = false
+			continue // an indented code block, or a list item, goes on past a blank line
+		case indented && !p.inList && (inCode || len(p.bodies) == 0): // indented code cannot interrupt a paragraph
 			inCode = true
 			b.literal(raw)
 			continue
-		case mdFence.MatchString(line):
+		case mdFence.MatchString(line[len(quote):]):
 			p.flush()
-			fence = mdFence.FindStringSubmatch(line)[1]
+			fence, fenceQuote = mdFence.FindStringSubmatch(line[len(quote):])[1], quote
 			b.literal(raw)
 		case mdRule.MatchString(line), mdLinkDef.MatchString(line), mdHTML.MatchString(line) && len(p.bodies) == 0:
 			p.flush()
+			p.inList = false
 			b.literal(raw)
-		case strings.HasPrefix(strings.TrimSpace(line), "|") || mdTableSep.MatchString(line) && strings.Contains(line, "|"):
+		case inTable || strings.HasPrefix(strings.TrimSpace(line), "|") || strings.Contains(line, "|") && i+1 < len(lines) &&
+			strings.Contains(lines[i+1], "|") && mdTableSep.MatchString(strings.TrimRight(lines[i+1], "\n")):
 			p.flush()
+			p.inList = false
+			inTable = true
 			tableRow(b, line)
 			b.literal(nl)
 		case mdHeading.MatchString(line):
 			p.flush()
+			p.inList = false
 			m := mdHeading.FindString(line)
 			body, closing := headingBody(line[len(m):])
 			b.literal(m)
@@ -83,18 +96,17 @@ func parseMarkdown(b builder, s string) {
 			p.add(line, nl)
 		}
 		inCode = false
-		p.lastBlank = false
 	}
 	p.flush()
 }
 
 // paragraph gathers the lines of a paragraph (or of a list item, or of a quote), translated as one text.
 type paragraph struct {
-	b         builder
-	quote     string // the paragraph's > markers
-	pre, suf  []string
-	bodies    []piece
-	lastBlank bool
+	b        builder
+	quote    string // the paragraph's > markers
+	pre, suf []string
+	bodies   []piece
+	inList   bool // since a list item started: an indented line after a blank one is its next paragraph, not code
 }
 
 func (p *paragraph) add(line, nl string) {
@@ -103,11 +115,22 @@ func (p *paragraph) add(line, nl string) {
 	if len(p.bodies) > 0 && (item != "" || strings.TrimSpace(quote) != strings.TrimSpace(p.quote)) {
 		p.flush()
 	}
-	p.quote = quote
+	switch {
+	case item != "":
+		p.inList = true
+	case quote == "" && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "\t") && len(p.bodies) == 0:
+		p.inList = false // a paragraph at the margin ends the list
+	}
 	prefix := quote + item
 	rest := line[len(prefix):]
 	lead := len(rest) - len(strings.TrimLeft(rest, " \t"))
 	body := strings.TrimRight(rest[lead:], " \t")
+	if body == "" { // a bare > ends the quote's paragraph
+		p.flush()
+		p.b.literal(line + nl)
+		return
+	}
+	p.quote = quote
 	p.pre = append(p.pre, prefix+rest[:lead])
 	p.bodies = append(p.bodies, piece{text: inline(body)})
 	p.suf = append(p.suf, rest[lead+len(body):]+nl) // trailing spaces are a hard line break: kept
@@ -125,7 +148,6 @@ func (p *paragraph) flush() {
 		p.b.literal(suf[len(suf)-1])
 	}
 	p.pre, p.suf, p.bodies, p.quote = nil, nil, nil, ""
-	p.lastBlank = true
 }
 
 // headingBody splits a heading's text from its closing hashes.

@@ -15,20 +15,36 @@ type protected []segment
 type segment struct {
 	s    string
 	keep bool
+	raw  string // the text as the file writes it, where that differs (HTML's entities); "" when it does not
 }
 
 func plainText(s string) protected { return protected{{s: s}} }
 
 // add appends text (keep: a span) to p, merging it with a segment of the same kind.
-func (p protected) add(s string, keep bool) protected {
+func (p protected) add(s string, keep bool) protected { return p.addRaw(s, "", keep) }
+
+// addRaw appends text that the file writes as raw (HTML text with its entities).
+func (p protected) addRaw(s, raw string, keep bool) protected {
 	if s == "" {
 		return p
 	}
-	if n := len(p); n > 0 && p[n-1].keep == keep && !keep {
+	if n := len(p); n > 0 && !keep && !p[n-1].keep {
+		if raw != "" || p[n-1].raw != "" {
+			p[n-1].raw = p[n-1].rawText() + cmpOr(raw, s)
+		}
 		p[n-1].s += s
 		return p
 	}
-	return append(p, segment{s, keep})
+	return append(p, segment{s, keep, raw})
+}
+
+func (g segment) rawText() string { return cmpOr(g.raw, g.s) }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // plain is the text without its spans.
@@ -47,6 +63,15 @@ func (p protected) source() string {
 	var b strings.Builder
 	for _, s := range p {
 		b.WriteString(s.s)
+	}
+	return b.String()
+}
+
+// raw is the text as the file writes it: what a part with nothing to translate copies.
+func (p protected) raw() string {
+	var b strings.Builder
+	for _, s := range p {
+		b.WriteString(s.rawText())
 	}
 	return b.String()
 }
@@ -76,17 +101,32 @@ func (p protected) withPlaceholders(first int) string {
 	return b.String()
 }
 
-var placeholder = regexp.MustCompile(`\{(\d+)\}`)
+var placeholder = regexp.MustCompile(`\{(\d{1,6})\}`)
 
-// restore puts the spans back over their placeholders in a translation. A placeholder the model repeated is kept
-// once; a span whose placeholder it dropped is added at the end, so that no code or link target is ever lost.
-func restore(t string, spans []string) string {
+// placeholderBase is where a unit's placeholders start counting: past any {N} its text already holds (a format
+// string's fields in prose), which restore then leaves alone.
+func placeholderBase(pieces []piece) int {
+	base := 0
+	for _, p := range pieces {
+		for _, m := range placeholder.FindAllStringSubmatch(p.text.plain(), -1) {
+			n, _ := strconv.Atoi(m[1])
+			base = max(base, n)
+		}
+	}
+	return base
+}
+
+// restore puts the spans back over their placeholders, numbered from first+1, in a translation. A placeholder the
+// model repeated is kept once; a span whose placeholder it dropped is added at the end, so that no code or link
+// target is ever lost.
+func restore(t string, spans []string, first int) string {
 	if len(spans) == 0 {
 		return t
 	}
 	used := make([]bool, len(spans))
 	out := placeholder.ReplaceAllStringFunc(t, func(m string) string {
 		k, err := strconv.Atoi(m[1 : len(m)-1])
+		k -= first
 		if err != nil || k < 1 || k > len(spans) {
 			return m
 		}

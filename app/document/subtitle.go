@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Subtitles: cue numbers, timings, settings and blocks other than cues are copied as they are. A cue's lines are
@@ -78,6 +79,10 @@ func parseSRT(b builder, s string) error {
 		if len(bl.lines) < 2 || !srtTiming.MatchString(bl.lines[1]) {
 			if srtTiming.MatchString(bl.lines[0]) {
 				return fmt.Errorf("line %d: subtitle %d has no number before its timing", bl.line, i+1)
+			}
+			if _, err := strconv.Atoi(strings.TrimSpace(bl.lines[0])); err != nil {
+				return fmt.Errorf("line %d: %q is neither a subtitle number nor a timing (is there a blank line inside subtitle %d?)",
+					bl.line, strings.TrimSpace(bl.lines[0]), i)
 			}
 			return fmt.Errorf("line %d: subtitle %d has no timing line (such as 00:00:01,000 --> 00:00:02,500) after its number %q",
 				bl.line, i+1, strings.TrimSpace(bl.lines[0]))
@@ -168,7 +173,8 @@ func emitCues(b builder, cues []cue, heads, gaps []string) {
 		if run == 1 && isDialogue(cues[i]) {
 			b.literal(gaps[i] + heads[i])
 			for j, l := range cues[i].lines {
-				dash := len(l) - len(strings.TrimLeft(l[1:], " ")) // the dash and the spaces after it
+				_, n := utf8.DecodeRuneInString(l)
+				dash := len(l) - len(strings.TrimLeft(l[n:], " ")) // the dash (- or –) and the spaces after it
 				b.literal(l[:dash])
 				b.text(cueText(l[dash:]), 0, nil)
 				if j < len(cues[i].lines)-1 {

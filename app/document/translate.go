@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gugugo-desktop/gugugo/app/glossary"
 	"github.com/gugugo-desktop/gugugo/inference"
@@ -51,6 +51,7 @@ func Translate(ctx context.Context, t Translator, d *Document, o Options) ([]byt
 	defer cancel(nil)
 	var mu sync.Mutex
 	done := 0
+	var reported time.Time
 	slots := make(chan struct{}, inFlight)
 	var wg sync.WaitGroup
 	for i, u := range units {
@@ -75,13 +76,12 @@ func Translate(ctx context.Context, t Translator, d *Document, o Options) ([]byt
 			out[i] = res.Text
 			rep.PromptTokens += res.PromptTokens
 			rep.GeneratedTokens += res.GeneratedTokens
-			for _, m := range o.Glossary.Missing(sources[i], res.Text) {
-				if !slices.Contains(rep.Missing, m) {
-					rep.Missing = append(rep.Missing, m)
-				}
-			}
+			// The unit as the model saw it: a term inside code or a link target was never asked for.
+			rep.Missing = rep.Missing.Union(o.Glossary.Missing(u, res.Text))
 			done++
-			if o.OnProgress != nil {
+			// At most 20 reports a second, and the last: a file of many short units would flood the UI with them.
+			if o.OnProgress != nil && (done == len(units) || time.Since(reported) >= 50*time.Millisecond) {
+				reported = time.Now()
 				o.OnProgress(done, len(units))
 			}
 		}()
@@ -102,9 +102,14 @@ func cut(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// OutputPath is where the window writes a file's translation: beside it, named for the target language
-// (talk.srt → talk.ko.srt; talk.en.srt → talk.ko.srt), and never over an existing file (talk.ko (2).srt).
-func OutputPath(in string, d inference.Direction) string {
+// WriteBeside writes a file's translation beside it, named for the target language (talk.srt → talk.ko.srt;
+// talk.en.srt → talk.ko.srt), never over a file that exists (talk.ko (2).srt), and returns its path.
+func WriteBeside(in string, d inference.Direction, data []byte) (string, error) {
+	tmp, err := writeTemp(in, data)
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp)
 	dir, base := filepath.Split(in)
 	ext := filepath.Ext(base)
 	stem := strings.TrimSuffix(base, ext)
@@ -112,16 +117,21 @@ func OutputPath(in string, d inference.Direction) string {
 		stem = strings.TrimSuffix(stem, lang)
 	}
 	name := stem + "." + d.Target()
-	p := filepath.Join(dir, name+ext)
-	for n := 2; exists(p) || p == in; n++ {
-		p = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", name, n, ext))
+	for n := 1; n < 1000; n++ {
+		p := filepath.Join(dir, name+ext)
+		if n > 1 {
+			p = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", name, n, ext))
+		}
+		// A hard link is made only where no file is: a file that appears meanwhile is never replaced.
+		err := os.Link(tmp, p)
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
 	}
-	return p
-}
-
-func exists(p string) bool {
-	_, err := os.Lstat(p)
-	return err == nil || !errors.Is(err, os.ErrNotExist)
+	return "", fmt.Errorf("%s: 999 translations beside it already", in)
 }
 
 // WriteFile writes data to path through a temporary file in the same folder, so that a failure leaves no half
@@ -130,28 +140,35 @@ func WriteFile(path, input string, data []byte) error {
 	if same(path, input) {
 		return fmt.Errorf("%s is the file being translated: write the translation to another file", path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, err := writeTemp(path, data)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	return nil
+}
+
+// writeTemp writes data to a new hidden file in near's folder.
+func writeTemp(near string, data []byte) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(near), "."+filepath.Base(near)+".*")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
 // same reports whether two paths name one file.

@@ -98,27 +98,33 @@ type match struct {
 	entry      Entry
 }
 
-// matches finds the entries' source terms in text, longest term first where they overlap. A term made of Latin
-// letters matches whole words only ("art" is not in "start"); a Hangul term matches inside a word, since Korean
-// attaches particles to it ("구구고를").
-func (l List) matches(text string) []match {
-	lower := fold(text)
-	if len(lower) != len(text) { // case folding changed byte lengths: match case-sensitively rather than misplace
-		lower = text
+// find returns where term stands in text as a word (wordAt), without case: the byte offsets of each start.
+func find(text, term string) []int {
+	lower, t := fold(text), fold(term)
+	if len(lower) != len(text) || len(t) != len(term) { // folding changed byte lengths: match with case, not misplace
+		lower, t = text, term
 	}
+	var at []int
+	for from := 0; t != "" && from < len(lower); {
+		i := strings.Index(lower[from:], t)
+		if i < 0 {
+			break
+		}
+		start := from + i
+		if wordAt(text, start, start+len(t)) {
+			at = append(at, start)
+		}
+		from = start + len(t)
+	}
+	return at
+}
+
+// matches finds the entries' source terms in text, longest term first where they overlap.
+func (l List) matches(text string) []match {
 	var all []match
 	for _, e := range l {
-		term := fold(e.Source)
-		for from := 0; from < len(lower); {
-			i := strings.Index(lower[from:], term)
-			if i < 0 {
-				break
-			}
-			start, end := from+i, from+i+len(term)
-			if wordAt(text, start, end) {
-				all = append(all, match{start, end, e})
-			}
-			from = end
+		for _, start := range find(text, e.Source) {
+			all = append(all, match{start, start + len(e.Source), e})
 		}
 	}
 	// Longest first, then leftmost; a match that overlaps a kept one is dropped.
@@ -138,15 +144,18 @@ func (l List) matches(text string) []match {
 	return kept
 }
 
-// wordAt reports whether text[start:end] stands as a word: a Latin letter or digit at either end of it must not
-// continue into the text around it.
+// wordAt reports whether text[start:end] stands as a word. A term made of Latin letters matches whole words only
+// ("art" is not in "start"); a Hangul term must start a word but may end inside one, since Korean attaches
+// particles to it ("구구고를"; but 차 is not in 자동차).
 func wordAt(text string, start, end int) bool {
 	first, _ := utf8.DecodeRuneInString(text[start:])
 	last, _ := utf8.DecodeLastRuneInString(text[:end])
 	before, _ := utf8.DecodeLastRuneInString(text[:start])
 	after, _ := utf8.DecodeRuneInString(text[end:])
-	return !(latin(first) && latin(before)) && !(latin(last) && latin(after))
+	return !(latin(first) && latin(before)) && !(latin(last) && latin(after)) && !(hangul(first) && hangul(before))
 }
+
+func hangul(r rune) bool { return unicode.Is(unicode.Hangul, r) }
 
 func latin(r rune) bool {
 	return r < 0x3000 && (unicode.IsLetter(r) || unicode.IsDigit(r))
@@ -169,18 +178,29 @@ func (l List) Steer(text string) string {
 	return b.String()
 }
 
-// Missing lists the entries whose source term is in source but whose target term is not in translation, each once.
+// Missing lists the entries whose source term is in source but whose target term is not in translation (as a word,
+// by the same rule), each once.
 func (l List) Missing(source, translation string) List {
 	var out List
 	for _, m := range l.matches(source) {
 		if slices.Contains(out, m.entry) {
 			continue
 		}
-		if !strings.Contains(fold(translation), fold(m.entry.Target)) {
+		if len(find(translation, m.entry.Target)) == 0 {
 			out = append(out, m.entry)
 		}
 	}
 	return out
+}
+
+// Union is l with the entries of more it lacks.
+func (l List) Union(more List) List {
+	for _, e := range more {
+		if !slices.Contains(l, e) {
+			l = append(l, e)
+		}
+	}
+	return l
 }
 
 // Describe says which terms are missing, for a warning line: `"구구고" → "Gugugo"`, and so on.

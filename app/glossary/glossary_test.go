@@ -41,7 +41,7 @@ func TestParseNamesTheBadLine(t *testing.T) {
 }
 
 func TestSteerReplacesTermsLongestFirst(t *testing.T) {
-	l := List{{"구구고", "Gugugo"}, {"구구고 데스크톱", "Gugugo Desktop"}, {"art", "미술"}, {"GPU", "그래픽 카드"}}
+	l := List{{"구구고", "Gugugo"}, {"구구고 데스크톱", "Gugugo Desktop"}, {"art", "미술"}, {"GPU", "그래픽 카드"}, {"차", "tea"}}
 	for in, want := range map[string]string{
 		"구구고 데스크톱을 설치하고 구구고를 실행하세요.":      "Gugugo Desktop을 설치하고 Gugugo를 실행하세요.",
 		"Start the art class on the gpu.": "Start the 미술 class on the 그래픽 카드.",
@@ -61,6 +61,9 @@ func TestMissingReportsTermsWhoseTargetIsAbsent(t *testing.T) {
 	}
 	if d := got.Describe(); d != `"번역기" → "translator"` {
 		t.Errorf("Describe = %s", d)
+	}
+	if got := (List{{"인공지능", "AI"}}).Missing("인공지능이다", "He said so."); len(got) != 1 {
+		t.Errorf("AI was found inside a word: %q", got)
 	}
 	if got := l.Missing("아무것도 없다", ""); len(got) != 0 {
 		t.Errorf("a source without terms reported %q", got)

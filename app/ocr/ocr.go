@@ -6,6 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	_ "image/gif" // the formats Decode reads
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -62,6 +66,26 @@ func CheckSize(w, h int) error {
 		w, h, float64(w)*float64(h)/1e6, maxPixels/1_000_000)
 }
 
+// Decode decodes a PNG, JPEG or GIF (name says which in errors), refusing one too large to read from its header,
+// before it takes memory.
+func Decode(r io.ReadSeeker, name string) (image.Image, error) {
+	cfg, _, err := image.DecodeConfig(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a PNG, JPEG or GIF image", name)
+	}
+	if err := CheckSize(cfg.Width, cfg.Height); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s is a broken image: %w", name, err)
+	}
+	return img, nil
+}
+
 // Recognize reads the text in img. It is safe for concurrent use; calls wait for each other.
 func Recognize(img image.Image) (Text, error) {
 	if img == nil {
@@ -107,7 +131,9 @@ const smallText = 18
 func prepare(img image.Image) (g *image.Gray, scale, lines int) {
 	b := img.Bounds()
 	g = image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(g, g.Rect, img, b.Min, draw.Src)
+	// Transparent pixels are white paper, not black: dark text on a transparent PNG is common.
+	draw.Draw(g, g.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(g, g.Rect, img, b.Min, draw.Over)
 	// The most common shade is the background. Tesseract reads light text on dark too, but tries it both ways,
 	// which takes longer.
 	var hist [256]int

@@ -180,3 +180,18 @@ func TestPrepare(t *testing.T) {
 		}
 	}
 }
+
+// Dark text on a transparent background (a PNG cut from a page) reads as text on white, not as black on black.
+func TestTransparentBackground(t *testing.T) {
+	text := apptest.TextImage([]string{"Good morning, my friend"}, 24, false)
+	img := image.NewNRGBA(text.Rect)
+	for i := 0; i < len(text.Pix); i += 4 {
+		if text.Pix[i] < 128 { // ink stays opaque, paper becomes transparent
+			copy(img.Pix[i:i+4], []byte{0, 0, 0, 255})
+		}
+	}
+	got, err := Recognize(img)
+	if err != nil || accuracy("Good morning, my friend", got.Text) < 0.9 {
+		t.Errorf("read %q, %v", got.Text, err)
+	}
+}

@@ -26,17 +26,20 @@ var languages = []struct{ code, name, pkg string }{
 	{"eng", "English", "tesseract-ocr-eng"},
 }
 
+// Tesseract's OpenMP threads spin while they wait: on two cores, 48 lines took 1.8 times as long to read with two
+// threads as with one. libgomp reads the limit when it is loaded, with Tesseract; it is set here, at start, because
+// changing the environment later races with C threads reading it. llama.cpp's libraries do not use OpenMP.
+func init() {
+	if _, set := os.LookupEnv("OMP_THREAD_LIMIT"); !set {
+		os.Setenv("OMP_THREAD_LIMIT", "1")
+	}
+}
+
 // libraryLoaded is set once a library has opened; guarded by Recognize's mu.
 var libraryLoaded bool
 
 // openLibrary loads the first of names that opens.
 func openLibrary(names []string) error {
-	// Tesseract's OpenMP threads spin while they wait: on two cores, 48 lines took 1.8 times as long to read with two
-	// threads as with one. libgomp reads the limit when it is loaded, with Tesseract.
-	if _, set := os.LookupEnv("OMP_THREAD_LIMIT"); !set {
-		os.Setenv("OMP_THREAD_LIMIT", "1")
-		defer os.Unsetenv("OMP_THREAD_LIMIT")
-	}
 	var errs []string
 	for _, name := range names {
 		cname := C.CString(name)

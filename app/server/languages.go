@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 
@@ -118,11 +117,7 @@ func (s *Server) translateAll(ctx context.Context, texts []string, source, targe
 			out[i], errs[i] = res.Text, err
 			mu.Lock()
 			defer mu.Unlock()
-			for _, m := range p.terms.Missing(text, res.Text) {
-				if !slices.Contains(missing, m) {
-					missing = append(missing, m)
-				}
-			}
+			missing = missing.Union(p.terms.Missing(text, res.Text))
 		}()
 	}
 	wg.Wait()

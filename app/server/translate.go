@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gugugo-desktop/gugugo/app/document"
@@ -260,11 +259,11 @@ func (s *Server) translateHTML(ctx context.Context, texts []string, source, targ
 	out := make([]string, len(texts))
 	var missing glossary.List
 	for i, text := range texts {
-		p := s.plan(text, source, target)
 		d, err := document.Parse(document.HTML, []byte(text))
 		if err != nil {
 			return nil, nil, err
 		}
+		p := s.plan(strings.Join(d.Units(), "\n"), source, target) // the language of the text, not of the markup
 		if p.asIs || len(d.Units()) == 0 {
 			out[i] = text
 			continue
@@ -274,11 +273,7 @@ func (s *Server) translateHTML(ctx context.Context, texts []string, source, targ
 			return nil, nil, err
 		}
 		out[i] = string(b)
-		for _, m := range rep.Missing {
-			if !slices.Contains(missing, m) {
-				missing = append(missing, m)
-			}
-		}
+		missing = missing.Union(rep.Missing)
 	}
 	return out, missing, nil
 }
