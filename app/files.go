@@ -93,7 +93,8 @@ func (c *Controller) translateFile(ctx context.Context, in string, f document.Fo
 	// The direction is the text's, not its markup's: Units hold the protected spans as placeholders.
 	dir := mode.Resolve(strings.Join(doc.Units(), "\n"))
 	status.Total, status.Warnings = len(doc.Units()), doc.Warnings
-	c.do(func() { c.notifyFile(status) })
+	first := status // a copy: status changes on this goroutine while the UI reads this one
+	c.do(func() { c.notifyFile(first) })
 	out, rep, err := document.Translate(ctx, modelUse{c.models}, doc, document.Options{Direction: dir, Glossary: c.Glossary(dir),
 		OnProgress: func(done, total int) {
 			s := status
