@@ -74,6 +74,22 @@ got=$(GUGUGO_GPU=off timeout 120 wine "$cli" translate --model "$model" "안녕�
 if [ -n "$got" ] && [ "$got" = "$want" ]; then ok; else
 	bad "translation on Windows differs from Linux: got $(printf %q "$got"), want $(printf %q "$want"): $(cat "$tmp/translate.err")"
 fi
+# A subtitle file (CRLF, in the Hangul folder) through the shared lanes, with a glossary: the file written on Windows
+# equals the Linux build's byte for byte (the echo model's wide margins make the batch's arithmetic irrelevant), and
+# the glossary's warning names the missing term. Reading images needs Tesseract, which Windows lacks: said in a line.
+"$root/build/gugugo" dev tiny-model --echo "la li lu apple student weather" --out "$mdir/echo.gguf" >/dev/null
+printf '1\r\n00:00:01,000 --> 00:00:02,000\r\nla la li apple\r\n\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nstudent li student weather.\r\n' >"$mdir/talk.srt"
+printf 'apple\t사과\n' >"$mdir/terms.tsv"
+GUGUGO_GPU=off timeout 120 wine "$cli" translate --model "$(win "$mdir/echo.gguf")" --to ko --glossary "$(win "$mdir/terms.tsv")" \
+	--file "$(win "$mdir/talk.srt")" --out "$(win "$mdir/talk.ko.srt")" 2>"$tmp/file.err"
+"$root/build/gugugo" translate --model "$mdir/echo.gguf" --to ko --glossary "$mdir/terms.tsv" --file "$mdir/talk.srt" \
+	--out "$tmp/talk.linux.srt" 2>/dev/null
+if [ -s "$mdir/talk.ko.srt" ] && cmp -s "$mdir/talk.ko.srt" "$tmp/talk.linux.srt" && grep -q '"apple" → "사과"' "$tmp/file.err"; then ok; else
+	bad "a file on Windows: $(cat "$tmp/file.err"; od -c "$mdir/talk.ko.srt" | head -5; od -c "$tmp/talk.linux.srt" | head -5)"
+fi
+convert -size 200x60 xc:white "$mdir/shot.png"
+wine "$cli" translate --model "$model" --image "$(win "$mdir/shot.png")" >/dev/null 2>"$tmp/image.err" && bad "an image was read on Windows" ||
+	{ grep -q 'not available on Windows' "$tmp/image.err" && ok || bad "an image on Windows: $(cat "$tmp/image.err")"; }
 # Without a GPU the Vulkan plugin fails its test run in the child process and the CPU is used, with a note.
 out=$(timeout 180 wine "$cli" devices 2>&1)
 if grep -q 'CPU' <<<"$out" && grep -q 'vulkan-ggml-vulkan.dll failed its test run' <<<"$out"; then ok; else
