@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gugugo-desktop/gugugo/app/glossary"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -135,7 +136,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	text := unwrap(msg)
 	p := s.plan(text, "", "")
-	s.complete(w, r, completion{chat: true, model: req.Model, stream: req.Stream, usage: req.StreamOptions.IncludeUsage}, func(onPiece func(string, string)) (inference.Result, error) {
+	c := completion{chat: true, model: req.Model, stream: req.Stream, usage: req.StreamOptions.IncludeUsage,
+		missing: func(res inference.Result) glossary.List { return p.terms.Missing(text, res.Text) }}
+	s.complete(w, r, c, func(onPiece func(string, string)) (inference.Result, error) {
 		return p.run(r.Context(), s.t, text, req.MaxTokens, onPiece)
 	}, len([]rune(text)))
 }
@@ -231,6 +234,8 @@ type completion struct {
 	model  string
 	stream bool
 	usage  bool // a streamed reply ends with a chunk of token counts
+	// missing, when set, gives the glossary terms missing from a translation, for a reply that is not streamed.
+	missing func(inference.Result) glossary.List
 }
 
 // complete runs a translation and answers it as OpenAI does: one JSON object, or server-sent events carrying each
@@ -283,8 +288,12 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, c completion, 
 			}
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"id": id, "object": object, "created": start.Unix(), "model": model,
-			"choices": []any{choice(res.Text, finish(res), true)}, "usage": usage(res)})
+		reply := map[string]any{"id": id, "object": object, "created": start.Unix(), "model": model,
+			"choices": []any{choice(res.Text, finish(res), true)}, "usage": usage(res)}
+		if c.missing != nil {
+			addMissing(reply, c.missing(res))
+		}
+		writeJSON(w, http.StatusOK, reply)
 		return
 	}
 	if c.chat {

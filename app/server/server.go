@@ -48,8 +48,8 @@ type Options struct {
 	Model func() string
 	// Log, when set, is told of each request served: its dialect, status and duration.
 	Log func(Entry)
-	// Glossary, when set, gives the term pairs of a direction: they steer each translation, and the DeepLX and
-	// LibreTranslate replies list those missing from it (glossary_missing).
+	// Glossary, when set, gives the term pairs of a direction: they steer each translation, and the DeepLX,
+	// LibreTranslate and (not streamed) OpenAI chat replies list those missing from it (glossary_missing).
 	Glossary func(inference.Direction) glossary.List
 }
 

@@ -660,6 +660,10 @@ func TestGlossaryAndHTML(t *testing.T) {
 		!strings.Contains(got, "Hello world.") || field(v, "glossary_missing") == nil {
 		t.Errorf("LibreTranslate html: %d %v", code, v)
 	}
+	code, v = post(t, base+"/v1/chat/completions", "application/json", `{"model":"x","messages":[{"role":"user","content":"사과와 세계"}]}`)
+	if code != 200 || fmt.Sprint(field(v, "glossary_missing")) != "[map[source:사과 target:apple]]" {
+		t.Errorf("OpenAI chat: %d %v", code, v)
+	}
 	code, v = post(t, base+"/translate", "application/json", `{"q":"Nothing of the glossary","source":"en","target":"ko"}`)
 	if code != 200 || field(v, "glossary_missing") != nil {
 		t.Errorf("a reply without missing terms: %d %v", code, v)
