@@ -419,6 +419,9 @@ func TestParallelCancel(t *testing.T) {
 			if n != 3 {
 				t.Errorf("%d pieces after cancelling at the third", n)
 			}
+			if res.GeneratedTokens == 0 || res.DecodeTokensPerSecond() <= 0 {
+				t.Errorf("a stopped document's statistics: %d tokens, %.1f tokens/s", res.GeneratedTokens, res.DecodeTokensPerSecond())
+			}
 			if r, _ := translate(t, e, Request{Text: "안녕", Direction: KoreanToEnglish, MaxTokens: 3}); r.Text != "Hello la li" {
 				t.Errorf("after a cancel: %q", r.Text)
 			}

@@ -341,16 +341,15 @@ func (e *Engine) translateParallel(ctx context.Context, units []Segment, req job
 		}
 		text.flush(func() bool { return ctx.Err() != nil })
 	}, func() {})
+	if !firstToken.IsZero() { // a stopped document's statistics too: what it generated, in the time it took
+		res.DecodeDuration = time.Since(firstToken)
+		res.decodeSteps = res.GeneratedTokens
+	}
 	if err := ctx.Err(); err != nil {
 		res.Stop = StopCancelled
 		return err
 	}
-	if firstErr != nil {
-		return firstErr
-	}
-	res.DecodeDuration = time.Since(firstToken)
-	res.decodeSteps = res.GeneratedTokens
-	return nil
+	return firstErr
 }
 
 // heading is the tokens every prompt of direction d starts with, which a lane computes once; nil when too long.

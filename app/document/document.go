@@ -236,9 +236,9 @@ func parseText(b builder, s string) {
 	for line := range strings.SplitAfterSeq(s, "\n") {
 		body := strings.TrimRight(line, "\n")
 		lead := len(body) - len(strings.TrimLeft(body, " \t"))
-		trail := strings.TrimRight(body, " \t")
+		content := strings.TrimRight(body[lead:], " \t")
 		b.literal(body[:lead])
-		b.text(plainText(trail[lead:]), 0, nil)
-		b.literal(body[len(trail):] + line[len(body):])
+		b.text(plainText(content), 0, nil)
+		b.literal(body[lead+len(content):] + line[len(body):])
 	}
 }

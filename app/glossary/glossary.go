@@ -119,7 +119,7 @@ func find(text, term string) []int {
 	return at
 }
 
-// matches finds the entries' source terms in text, longest term first where they overlap.
+// matches finds the entries' source terms in text, in order, without overlaps.
 func (l List) matches(text string) []match {
 	var all []match
 	for _, e := range l {
@@ -127,20 +127,22 @@ func (l List) matches(text string) []match {
 			all = append(all, match{start, start + len(e.Source), e})
 		}
 	}
-	// Longest first, then leftmost; a match that overlaps a kept one is dropped.
-	slices.SortStableFunc(all, func(a, b match) int {
-		if d := (b.end - b.start) - (a.end - a.start); d != 0 {
-			return d
+	// Leftmost first, and at one place the longest term; a match that overlaps a kept one is dropped. One sweep:
+	// a text with thousands of matches (a one-syllable term in a long paste) costs no more than sorting them.
+	slices.SortFunc(all, func(a, b match) int {
+		if a.start != b.start {
+			return a.start - b.start
 		}
-		return a.start - b.start
+		return (b.end - b.start) - (a.end - a.start)
 	})
 	var kept []match
+	end := 0
 	for _, m := range all {
-		if !slices.ContainsFunc(kept, func(k match) bool { return m.start < k.end && k.start < m.end }) {
+		if m.start >= end {
 			kept = append(kept, m)
+			end = m.end
 		}
 	}
-	slices.SortFunc(kept, func(a, b match) int { return a.start - b.start })
 	return kept
 }
 
