@@ -10,7 +10,8 @@ var fuzzFormats = []Format{Text, SRT, VTT, Markdown, HTML}
 
 // FuzzParseAndRender reads any bytes as each format and puts the file back with two translators: the identity, and
 // one that drops every placeholder, invents others and writes line breaks. Nothing may panic; what comes back is
-// UTF-8, keeps a subtitle file's timing lines in order, and, for text read as it is, is the file itself.
+// UTF-8 and reads again as the same format, a subtitle file with the same cues' timings, and text read as it is is
+// the file itself.
 func FuzzParseAndRender(f *testing.F) {
 	for i, s := range []string{
 		"1\n00:00:01,000 --> 00:00:02,500\nI went to the\n\n2\n00:00:02,600 --> 00:00:04,000\nstore <i>yesterday</i>.\n",
@@ -45,8 +46,11 @@ func FuzzParseAndRender(f *testing.F) {
 			if !utf8.Valid(b) {
 				t.Fatalf("%s: the output is not UTF-8: %q", format, b)
 			}
+			if _, err := Parse(format, b); err != nil {
+				t.Fatalf("%s: the output does not read again: %v\n%q", format, err, b)
+			}
 			if format == SRT || format == VTT {
-				if got, want := timings(string(b)), timings(string(data)); got != want {
+				if got, want := timings(format, string(b)), timings(format, string(data)); got != want {
 					t.Fatalf("%s: timings\n%q\nbecame\n%q", format, want, got)
 				}
 			}
@@ -60,12 +64,17 @@ func FuzzParseAndRender(f *testing.F) {
 	})
 }
 
-// timings are the lines of a subtitle file that hold -->, in order.
-func timings(s string) string {
+// timings are a subtitle file's timing lines as its reader finds them: the second line of each SRT block, the first
+// or second of a WebVTT cue.
+func timings(f Format, s string) string {
+	bs, _ := blocks(strings.TrimPrefix(strings.ReplaceAll(s, "\r\n", "\n"), "\ufeff"))
 	var out []string
-	for l := range strings.SplitSeq(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		if strings.Contains(l, "-->") {
-			out = append(out, strings.TrimSpace(l))
+	for _, bl := range bs {
+		for j, l := range bl.lines[:min(2, len(bl.lines))] {
+			if f == SRT && j == 1 && srtTiming.MatchString(l) || f == VTT && vttTiming.MatchString(l) {
+				out = append(out, l)
+				break
+			}
 		}
 	}
 	return strings.Join(out, "\n")

@@ -30,7 +30,7 @@ type List []Entry
 const MaxEntries = 5000
 
 // Parse reads a glossary as tab-separated values: a source term, a tab, the target term, one pair a line. Blank
-// lines and lines starting with # are skipped. A line that is not a pair is an error naming its line, and nothing is
+// lines and lines whose first character other than a space is # are skipped. A line that is not a pair is an error naming its line, and nothing is
 // returned, so that a bad import replaces nothing.
 func Parse(r io.Reader) (List, error) {
 	var l List
@@ -42,8 +42,8 @@ func Parse(r io.Reader) (List, error) {
 		if n == 1 {
 			line = strings.TrimPrefix(line, "\ufeff") // spreadsheet programs write a byte-order mark
 		}
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
+		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+			continue // a source term cannot start with #: String could not write it back
 		}
 		if !utf8.ValidString(line) {
 			return nil, fmt.Errorf("line %d is not UTF-8 text", n)
