@@ -127,6 +127,12 @@ func TestStopAndErrors(t *testing.T) {
 	if u := rec.wait(t); u.Err != nil || u.Text != tr.Want("again") {
 		t.Errorf("after an error: %+v", u)
 	}
+	// Nothing to translate (NUL bytes, line breaks): done at once, the engine not asked.
+	asked := len(tr.Requests())
+	s.Translate("\x00\x00\n\t", ModeAuto)
+	if u := rec.wait(t); u.Err != nil || u.Text != "" || len(tr.Requests()) != asked {
+		t.Errorf("a blank text: %+v, %d requests", u, len(tr.Requests())-asked)
+	}
 	none := NewSession(func() Translator { return nil }, rec.deliver)
 	none.Translate("hi", ModeAuto)
 	if u := rec.wait(t); !errors.Is(u.Err, ErrNoModel) {

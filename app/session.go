@@ -5,7 +5,6 @@ package app
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -227,7 +226,7 @@ func (s *Session) run(ctx context.Context, id uint64, text string, dir inference
 		s.send(u)
 		return
 	}
-	if strings.TrimSpace(text) == "" {
+	if inference.Blank(text) {
 		u := base
 		u.Done = true
 		s.send(u)

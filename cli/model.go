@@ -60,8 +60,12 @@ func modelConvert(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 || *out == "" {
-		fmt.Fprint(stderr, modelUsage)
+	switch {
+	case len(rest) != 1:
+		fmt.Fprintf(stderr, "gugugo model convert: give one checkpoint folder (got %d)\n%s", len(rest), modelUsage)
+		return ErrUsage
+	case *out == "":
+		fmt.Fprintf(stderr, "gugugo model convert: give the GGUF file to write with --out FILE\n%s", modelUsage)
 		return ErrUsage
 	}
 	t, err := gguf.ParseTensorType(*typ)

@@ -117,6 +117,16 @@ func TestModelUsage(t *testing.T) {
 	if _, _, stderr := run(t, "", "model", "frobnicate"); !strings.HasPrefix(stderr, `gugugo model: unknown command "frobnicate"`) {
 		t.Errorf("stderr %q does not name the unknown command", stderr)
 	}
+	// convert says what is missing before the usage.
+	for want, args := range map[string][]string{
+		"gugugo model convert: give the GGUF file to write with --out FILE": {"model", "convert", "dir"},
+		"gugugo model convert: give one checkpoint folder (got 0)":          {"model", "convert", "--out", "x.gguf"},
+		"gugugo model convert: give one checkpoint folder (got 2)":          {"model", "convert", "a", "b", "--out", "x.gguf"},
+	} {
+		if _, _, stderr := run(t, "", args...); !strings.HasPrefix(stderr, want) {
+			t.Errorf("%q: stderr %q does not start with %q", args, stderr, want)
+		}
+	}
 }
 
 func TestModelConvert(t *testing.T) {

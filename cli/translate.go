@@ -169,7 +169,7 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		text = string(b)
 	}
-	if strings.TrimSpace(text) == "" {
+	if inference.Blank(text) {
 		return errors.New("nothing to translate")
 	}
 	if auto {

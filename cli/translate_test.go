@@ -149,6 +149,7 @@ func TestTranslateErrors(t *testing.T) {
 		{"unknown target", "", []string{"translate", "--model", randomModel(t), "--to", "fr", "hi"}, `unknown target language "fr" (want en, ko or auto)`},
 		{"no text", "", []string{"translate", "--model", randomModel(t)}, "nothing to translate"},
 		{"blank stdin", " \n\t\n", []string{"translate", "--model", randomModel(t)}, "nothing to translate"},
+		{"NUL bytes", "\x00\x00\x00\n", []string{"translate", "--model", randomModel(t)}, "nothing to translate"},
 		{"blank text", "", []string{"translate", "--model", randomModel(t), " "}, "nothing to translate"},
 		{"file and text", "", []string{"translate", "--model", randomModel(t), "--file", text, "hi"}, "give one of TEXT, --file or --image"},
 		{"out without file", "", []string{"translate", "--model", randomModel(t), "--out", filepath.Join(dir, "o.txt"), "hi"}, "--out is where a --file's translation goes: give --file too"},

@@ -6,6 +6,17 @@ import (
 	"unicode/utf8"
 )
 
+// Blank reports whether text has nothing to translate: only spaces and control characters (a file of NUL bytes,
+// a paste of line breaks).
+func Blank(text string) bool {
+	for _, r := range text {
+		if !unicode.IsSpace(r) && !unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // Segment is a piece of the source translated in one prompt, and the source's whitespace that follows it, which
 // the translation keeps.
 type Segment struct {

@@ -141,6 +141,10 @@ func TestScriptedTranslationStopsAtMarker(t *testing.T) {
 			if want := len(script) - 2; res.GeneratedTokens != want {
 				t.Errorf("generated %d tokens, want %d", res.GeneratedTokens, want)
 			}
+			// Nothing to translate, such as NUL bytes: nothing is generated.
+			if res, _ := translate(t, e, Request{Text: "\x00\x00 \n", Direction: KoreanToEnglish}); res.Text != "" || res.GeneratedTokens != 0 {
+				t.Errorf("NUL bytes gave %q, %d tokens", res.Text, res.GeneratedTokens)
+			}
 		})
 	}
 }

@@ -118,6 +118,10 @@ func (e *Engine) run(ctx context.Context, req job, onPiece func(piece, soFar str
 		return res, ErrClosed
 	}
 	res.Device = e.info.Device
+	if Blank(req.Text) {
+		res.Stop = StopMarker
+		return res, nil
+	}
 	var text strings.Builder
 	emit := func(s string) {
 		if s == "" {

@@ -106,7 +106,7 @@ func (s *Server) translateAll(ctx context.Context, texts []string, source, targe
 	var missing glossary.List
 	var wg sync.WaitGroup
 	for i, text := range texts {
-		if strings.TrimSpace(text) == "" {
+		if inference.Blank(text) {
 			continue
 		}
 		wg.Add(1)

@@ -217,7 +217,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.leave()
 	s.complete(w, r, completion{model: req.Model, stream: req.Stream}, func(onPiece func(string, string)) (inference.Result, error) {
-		if strings.TrimSpace(text) == "" {
+		if inference.Blank(text) {
 			return inference.Result{Stop: inference.StopMarker}, nil
 		}
 		in := inference.Request{Text: text, Direction: d, MaxTokens: req.MaxTokens}

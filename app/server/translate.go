@@ -13,6 +13,7 @@ import (
 
 	"github.com/gugugo-desktop/gugugo/app/document"
 	"github.com/gugugo-desktop/gugugo/app/glossary"
+	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 // POST /translate is DeepLX's and LibreTranslate's endpoint. LibreTranslate's clients send q (as JSON or a form),
@@ -116,7 +117,7 @@ func (s *Server) deeplx(w http.ResponseWriter, r *http.Request, b *translateBody
 		return
 	}
 	text := strings.Join(list, "\n")
-	if strings.TrimSpace(text) == "" {
+	if inference.Blank(text) {
 		deeplxError(w, http.StatusBadRequest, "no text to translate")
 		return
 	}
@@ -176,7 +177,7 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 	case list == nil:
 		libreError(w, http.StatusBadRequest, "Invalid request: missing q parameter")
 		return
-	case len(list) == 0 || !isList && strings.TrimSpace(list[0]) == "":
+	case len(list) == 0 || !isList && inference.Blank(list[0]):
 		libreError(w, http.StatusBadRequest, "Invalid request: q is empty")
 		return
 	case len(list) > maxTexts:
@@ -227,7 +228,7 @@ func (s *Server) libreTranslate(w http.ResponseWriter, r *http.Request, b *trans
 	if source == "" {
 		detected := make([]map[string]any, len(list))
 		for i, text := range list {
-			if strings.TrimSpace(text) != "" {
+			if !inference.Blank(text) {
 				lang, confidence := detect(text)
 				detected[i] = map[string]any{"language": string(lang), "confidence": confidence}
 			}
