@@ -61,7 +61,7 @@ func Convert(ctx context.Context, dir, out string, o Options) error {
 		return fmt.Errorf("%s is not a Hugging Face checkpoint folder: %w", dir, err)
 	}
 	if err := json.Unmarshal(b, &cfg); err != nil {
-		return fmt.Errorf("config.json: %w", err)
+		return fmt.Errorf("%s is not a Hugging Face model configuration (a JSON object is expected): %w", filepath.Join(dir, "config.json"), err)
 	}
 	switch {
 	case slices.Contains(cfg.Architectures, "LlamaForCausalLM") || cfg.ModelType == "llama":

@@ -242,6 +242,12 @@ func TestConvertRefusesWhatItCannotConvert(t *testing.T) {
 	b, _ = json.Marshal(tok)
 	os.WriteFile(tj, b, 0o644)
 	check("pre-tokenizer", pre, "pre-tokenizer Metaspace")
+
+	notJSON := tinyHF(t, tinymodel.HFOptions{Seed: 1})
+	os.WriteFile(filepath.Join(notJSON, "tokenizer.json"), []byte("{not json"), 0o644)
+	check("tokenizer not JSON", notJSON, filepath.Join(notJSON, "tokenizer.json")+" is not a Hugging Face tokenizer (a JSON object with a BPE model is expected)")
+	os.WriteFile(filepath.Join(notJSON, "config.json"), []byte("<html>"), 0o644)
+	check("config not JSON", notJSON, filepath.Join(notJSON, "config.json")+" is not a Hugging Face model configuration")
 }
 
 func TestCancelledConversionLeavesNothing(t *testing.T) {

@@ -44,7 +44,7 @@ func readTokenizer(path string, size int) (*vocabulary, error) {
 		} `json:"model"`
 	}
 	if err := json.Unmarshal(b, &tj); err != nil {
-		return nil, fmt.Errorf("tokenizer.json: %w", err)
+		return nil, fmt.Errorf("%s is not a Hugging Face tokenizer (a JSON object with a BPE model is expected): %w", path, err)
 	}
 	if tj.Model.Type != "BPE" {
 		return nil, fmt.Errorf("tokenizer.json: the model is %q; only BPE tokenizers are converted", tj.Model.Type)
