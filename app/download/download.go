@@ -71,6 +71,11 @@ func (d *Downloader) Fetch(ctx context.Context, f File, dest string, progress fu
 		return err
 	}
 	defer out.Close()
+	defer func() { // a partial file with nothing in it is no start to resume from
+		if fi, err := os.Stat(part); err == nil && fi.Size() == 0 {
+			os.Remove(part)
+		}
+	}()
 	// Hash what an earlier attempt left, so the sum covers the whole file.
 	h := sha256.New()
 	have, err := io.Copy(h, out)
@@ -226,7 +231,10 @@ func reachError(url string, err error) error {
 	var op *net.OpError
 	switch {
 	case errors.As(err, &dns):
-		return fmt.Errorf("cannot reach %s: no network, or the name does not resolve (%w)", url, dns)
+		// A name that does not resolve now will not in the next half minute: no retries.
+		return &fatalError{fmt.Errorf("cannot reach %s: no network, or the name does not resolve (%w)", url, dns)}
+	case errors.Is(err, syscall.ENETUNREACH):
+		return &fatalError{fmt.Errorf("cannot reach %s: no network", url)}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("cannot reach %s: the connection was refused", url)
 	case errors.As(err, &op):

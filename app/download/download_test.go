@@ -153,6 +153,15 @@ func TestClearErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "connection was refused") {
 		t.Errorf("refused: %v", err)
 	}
+	// A name that does not resolve (offline, or .invalid, which never does) is not retried: with an hour between
+	// retries, a retry would hang the test. Nothing is left behind, not even an empty partial file.
+	err = (&Downloader{Retries: 5, Backoff: time.Hour}).Fetch(context.Background(), File{URL: "http://gugugo-test.invalid/m.gguf"}, filepath.Join(dir, "e"), nil)
+	if err == nil || !strings.Contains(err.Error(), "no network, or the name does not resolve") {
+		t.Errorf("unresolvable: %v", err)
+	}
+	if _, err := os.Stat(PartialName(filepath.Join(dir, "e"))); err == nil {
+		t.Error("an empty partial file was left")
+	}
 	f := s.file()
 	f.Size = 1 << 62 // more than any disk
 	err = fast.Fetch(context.Background(), f, filepath.Join(dir, "c"), nil)
