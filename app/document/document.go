@@ -54,6 +54,9 @@ type Document struct {
 	Warnings []string
 	crlf     bool
 	bom      bool // the file started with a byte-order mark, which some subtitle players need to detect UTF-8
+	// pending gathers literal text until the next unit: appending to a part's string would copy it each time,
+	// which a file of many lines turns quadratic.
+	pending strings.Builder
 }
 
 // unit is a text translated in one request. Its translation fills one part or, when the text spans several parts
@@ -96,15 +99,20 @@ func (d *Document) Sources() []string {
 // builder collects a document's parts.
 type builder struct{ d *Document }
 
-func (b builder) literal(s string) {
-	if s == "" {
-		return
+func (b builder) literal(s string) { b.d.pending.WriteString(s) }
+
+// share adds a part that a unit's translation fills, after the literal text gathered so far.
+func (b builder) share(p part) {
+	b.flush()
+	b.d.parts = append(b.d.parts, p)
+}
+
+// flush ends the literal text gathered so far.
+func (b builder) flush() {
+	if b.d.pending.Len() > 0 {
+		b.d.parts = append(b.d.parts, part{literal: b.d.pending.String(), unit: -1})
+		b.d.pending.Reset()
 	}
-	if n := len(b.d.parts); n > 0 && b.d.parts[n-1].unit < 0 {
-		b.d.parts[n-1].literal += s
-		return
-	}
-	b.d.parts = append(b.d.parts, part{literal: s, unit: -1})
 }
 
 // piece is one part's share of a unit: its text with spans, and how it is set.
@@ -145,7 +153,7 @@ func (b builder) group(pieces []piece, before func(j int) string, escape func(st
 			b.literal(p.text.raw())
 			continue
 		}
-		b.d.parts = append(b.d.parts, part{unit: idx, share: share, lines: p.lines})
+		b.share(part{unit: idx, share: share, lines: p.lines})
 		share++
 	}
 }
@@ -228,6 +236,7 @@ func Parse(f Format, data []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.flush()
 	return d, nil
 }
 

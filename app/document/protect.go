@@ -177,8 +177,12 @@ func shareOut(t string, weights []int) []string {
 		acc += max(weights[k], 1)
 		want := len(r) * acc / total
 		// The candidate nearest the proportional place, leaving one for each later part where there are enough.
+		// The candidates are in order, so the search stops once they move away: linear over all the parts.
 		best := -1
 		for j := next; j < len(starts) && len(starts)-j >= len(weights)-1-k; j++ {
+			if best >= 0 && abs(starts[j]-want) > abs(starts[best]-want) {
+				break
+			}
 			if best < 0 || abs(starts[j]-want) < abs(starts[best]-want) {
 				best = j
 			}

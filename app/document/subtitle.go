@@ -110,7 +110,7 @@ func parseVTT(b builder, s string) error {
 	var cues []cue
 	var heads []string
 	// Blocks that are not cues (the header, NOTE, STYLE, REGION) join the head of the next cue, or the end.
-	pending := ""
+	var pending strings.Builder
 	var cueGaps []string
 	for i, bl := range bs {
 		t := -1
@@ -124,19 +124,19 @@ func parseVTT(b builder, s string) error {
 			if i > 0 && !isVTTMeta(bl.lines[0]) {
 				return fmt.Errorf("line %d: this block has no timing line (such as 00:01.000 --> 00:04.000)", bl.line)
 			}
-			pending += gaps[i] + strings.Join(bl.lines, "\n")
+			pending.WriteString(gaps[i] + strings.Join(bl.lines, "\n"))
 			continue
 		}
-		cueGaps = append(cueGaps, pending+gaps[i])
-		pending = ""
+		cueGaps = append(cueGaps, pending.String()+gaps[i])
+		pending.Reset()
 		heads = append(heads, head(bl.lines, t+1))
 		cues = append(cues, cue{lines: bl.lines[t+1:]})
 	}
 	if len(cues) == 0 {
-		b.literal(pending + gaps[len(gaps)-1])
+		b.literal(pending.String() + gaps[len(gaps)-1])
 		return nil
 	}
-	emitCues(b, cues, heads, append(cueGaps, pending+gaps[len(gaps)-1]))
+	emitCues(b, cues, heads, append(cueGaps, pending.String()+gaps[len(gaps)-1]))
 	return nil
 }
 
