@@ -86,6 +86,8 @@ type Update struct {
 	Err       error            // when Done: the failure, or context.Canceled when stopped
 	// Missing are the glossary terms of the source whose target term is not in the translation (when Done).
 	Missing glossary.List
+	// Translated of Sentences are done: a document's progress (Sentences is 0 for a text of one prompt).
+	Translated, Sentences int
 }
 
 // Session turns the user's requests into translations: a newer request cancels the one in flight, an edit is
@@ -235,13 +237,14 @@ func (s *Session) run(ctx context.Context, id uint64, text string, dir inference
 	var (
 		mu       sync.Mutex
 		soFar    string // the translation so far, as the engine accumulates it
+		done, of int    // the document's prompts done and in all
 		lastSent time.Time
 		pending  *time.Timer
 		finished bool
 	)
 	flush := func() { // mu held
 		u := base
-		u.Text = soFar
+		u.Text, u.Translated, u.Sentences = soFar, done, of
 		lastSent = time.Now()
 		s.send(u)
 	}
@@ -249,7 +252,12 @@ func (s *Session) run(ctx context.Context, id uint64, text string, dir inference
 	if s.Glossary != nil {
 		terms = s.Glossary(dir)
 	}
-	res, err := tr.Translate(ctx, inference.Request{Text: terms.Steer(text), Direction: dir}, func(_, text string) {
+	progress := func(d, n int) {
+		mu.Lock()
+		done, of = d, n
+		mu.Unlock()
+	}
+	res, err := tr.Translate(ctx, inference.Request{Text: terms.Steer(text), Direction: dir, OnProgress: progress}, func(_, text string) {
 		mu.Lock()
 		defer mu.Unlock()
 		soFar = text

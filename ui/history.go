@@ -45,7 +45,8 @@ func (w *Window) openHistory() {
 		path = filepath.Join(w.app.Storage().RootURI().Path(), "history.db")
 	}
 	if err := w.core.OpenHistory(path); err != nil {
-		w.setState(err.Error())
+		// A dialog, not the status bar, which the model's loading would overwrite before the user reads it.
+		dialog.ShowInformation("History", err.Error(), w.win)
 	}
 	if s := w.core.History(); s != nil {
 		w.history = newHistoryPanel(w, s)

@@ -150,8 +150,16 @@ func (w *Window) onUpdate(u app.Update) {
 			w.stop.Enable()
 			w.setState("Translating " + u.Direction.String() + "…")
 		}
+		if u.Sentences > 1 && !w.fileRunning { // a document: its sentences done, as the CLI's bar shows them
+			w.setState(fmt.Sprintf("Translating %s… %d of %d sentences", u.Direction, u.Translated, u.Sentences))
+			w.fileProgress.SetValue(float64(u.Translated) / float64(u.Sentences))
+			w.fileProgress.Show()
+		}
 		w.targetPane.ScrollToBottom()
 		return
+	}
+	if !w.fileRunning {
+		w.fileProgress.Hide()
 	}
 	w.translating = false
 	if !w.fileRunning {

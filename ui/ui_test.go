@@ -502,8 +502,8 @@ func TestUnreadableHistoryIsKeptAsideWithANotice(t *testing.T) {
 	loop.sync(func() { w = NewWindow(a, Options{Do: loop.do, HistoryPath: p, Load: app.LoadEngine}) })
 	loops.Store(w, loop)
 	t.Cleanup(func() { w.ui(w.onClosed); loop.stop() })
-	if st := w.read(func() string { return w.stateLabel.Text }); !strings.Contains(st, "history.db.corrupt-") || w.history == nil {
-		t.Errorf("status %q", st)
+	if notice := overlayText(w); !strings.Contains(notice, "history.db.corrupt-") || w.history == nil {
+		t.Errorf("notice %q", notice)
 	}
 	if kept, _ := filepath.Glob(p + ".corrupt-*"); len(kept) != 1 {
 		t.Errorf("kept %v", kept)
@@ -635,4 +635,50 @@ func TestEngineOnAServer(t *testing.T) {
 	n.UseServer = false
 	w.ui(func() { w.applySettings(n) })
 	eventually(t, w, "the local model", func() bool { return w.modelLabel.Text == "local" })
+}
+
+// An unreadable history is said in a dialog that stays until dismissed: the status bar's message was replaced by
+// "Ready" as soon as the model loaded.
+func TestUnreadableHistoryNoticeStays(t *testing.T) {
+	hist := filepath.Join(t.TempDir(), "history.db")
+	os.WriteFile(hist, bytes.Repeat([]byte("not a database "), 1000), 0o600)
+	w := newTestWindowOpts(t, &apptest.Engine{Pieces: 1}, func(o *Options) { o.ModelPath, o.HistoryPath = "m.gguf", hist })
+	ready(t, w)
+	if notice := overlayText(w); !strings.Contains(notice, "history database was unreadable") || !strings.Contains(notice, "it was kept as") {
+		t.Errorf("no notice of the unreadable history over the window: %q", notice)
+	}
+}
+
+// overlayText is the text of the labels in the dialog over the window, if any.
+func overlayText(w *Window) string {
+	var texts []string
+	w.ui(func() {
+		if top := w.win.Canvas().Overlays().Top(); top != nil {
+			for _, o := range test.LaidOutObjects(top) {
+				if label, ok := o.(*widget.Label); ok {
+					texts = append(texts, label.Text)
+				}
+			}
+		}
+	})
+	return strings.Join(texts, "\n")
+}
+
+// A document translated in the window shows its sentences done of all, and a progress bar, until it is done.
+func TestDocumentProgressInTheWindow(t *testing.T) {
+	eng := &apptest.Engine{Pieces: 6, Delay: 30 * time.Millisecond, Progress: true}
+	w := readyWindow(t, eng)
+	w.ui(func() { w.source.SetText("One. Two. Three. Four. Five. Six."); w.doTranslate() })
+	eventually(t, w, "the sentences done", func() bool {
+		return strings.Contains(w.stateLabel.Text, " of 6 sentences") && w.fileProgress.Visible()
+	})
+	eventually(t, w, "done", func() bool { return strings.HasPrefix(w.stateLabel.Text, "Done in") })
+	if w.read(func() string {
+		if w.fileProgress.Visible() {
+			return "shown"
+		}
+		return ""
+	}) != "" {
+		t.Error("the progress bar stayed after the document")
+	}
 }

@@ -186,7 +186,7 @@ func (w *Window) build() {
 	w.modelLabel.TextStyle.Bold = true
 	w.deviceLabel = widget.NewLabel("")
 	w.stateLabel = widget.NewLabel("")
-	w.stateLabel.Truncation = fyne.TextTruncateEllipsis
+	w.stateLabel.Wrapping = fyne.TextWrapWord // a long message is read whole: the status bar grows a line for it
 	w.progress = widget.NewProgressBar()
 	w.progress.Hide()
 	w.fileProgress = widget.NewProgressBar()

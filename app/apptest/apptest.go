@@ -19,6 +19,8 @@ import (
 type Engine struct {
 	Pieces int
 	Delay  time.Duration
+	// Progress, when set, reports each piece as a sentence done to Request.OnProgress, as a document's do.
+	Progress bool
 	// Fail, when set, fails every translation (FailOnce only the next one).
 	Fail error
 	// Name is the model's name in Info ("scripted" when empty); Fallback and GPUNotes are reported there too, as
@@ -53,7 +55,7 @@ func (e *Engine) Translate(ctx context.Context, req inference.Request, onPiece f
 	if e.failNext != nil {
 		fail, e.failNext = e.failNext, nil
 	}
-	n, delay := e.Pieces, e.Delay
+	n, delay, progress := e.Pieces, e.Delay, e.Progress
 	e.mu.Unlock()
 	if fail != nil {
 		return inference.Result{}, fail
@@ -67,6 +69,9 @@ func (e *Engine) Translate(ctx context.Context, req inference.Request, onPiece f
 		}
 		p := fmt.Sprintf("[%s:%d]", req.Text, i)
 		sb.WriteString(p)
+		if progress && req.OnProgress != nil {
+			req.OnProgress(i+1, n)
+		}
 		if onPiece != nil {
 			onPiece(p, sb.String())
 		}

@@ -335,3 +335,35 @@ func TestFirstSchemaDirectionsBecomeCodes(t *testing.T) {
 		t.Errorf("stored directions %q %v", stored, err)
 	}
 }
+
+// Entries reach the database file itself, not only the write-ahead log: checkpointed as they are added and at
+// Close, so that damage to the file is seen when it is opened next.
+func TestEntriesReachTheDatabaseFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "history.db")
+	s, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range checkpointEvery {
+		add(t, s, Entry{Direction: inference.KoreanToEnglish, Source: fmt.Sprintf("기록 %d", i), Target: strings.Repeat("x", 500)})
+	}
+	if fi, _ := os.Stat(p); fi.Size() < 8192 {
+		t.Errorf("after %d entries the database file is %d bytes: they are in the log only", checkpointEvery, fi.Size())
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(p + "-wal"); err == nil && fi.Size() > 0 {
+		t.Errorf("the log holds %d bytes after Close", fi.Size())
+	}
+	// Garbage over the file alone is seen at the next Open.
+	os.WriteFile(p, bytes.Repeat([]byte("garbage "), 4096), 0o600)
+	s, err = Open(p)
+	var c *ErrCorrupt
+	if !errors.As(err, &c) {
+		t.Errorf("garbage over the database file: %v", err)
+	}
+	if s != nil {
+		s.Close()
+	}
+}
