@@ -176,7 +176,7 @@ func (d *Document) Render(translations []string) ([]byte, error) {
 	shares := make([][]string, len(d.units))
 	for i, u := range d.units {
 		// A unit fills its parts' lines only: a line break the model wrote would cut a cue or a table row in two.
-		t := strings.TrimSpace(lineBreaks.ReplaceAllString(translations[i], " "))
+		t := strings.Trim(lineBreaks.ReplaceAllString(translations[i], " "), " \t") // other spaces (NBSP) are text
 		if u.escape != nil {
 			t = u.escape(t)
 		}
