@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -144,10 +145,17 @@ func window(args []string, stderr io.Writer, gui GUI) int {
 		fmt.Fprintln(stderr, "gugugo:", err)
 		return 1
 	}
-	// One window per user: a second start brings the first one forward instead.
+	// One window per user: a second start brings the first one forward instead, and hands it the model to load.
 	if *model == "" && instance.Send(instance.Address(), instance.Request{Command: instance.Show}) == nil {
 		fmt.Fprintln(stderr, "gugugo: the window that is already open was brought to the front")
 		return 0
+	}
+	if *model != "" {
+		abs, err := filepath.Abs(*model)
+		if err == nil && instance.Send(instance.Address(), instance.Request{Command: instance.OpenModel, Model: abs}) == nil {
+			fmt.Fprintln(stderr, "gugugo: the window that is already open loads", abs)
+			return 0
+		}
 	}
 	gui(*model)
 	return 0

@@ -340,6 +340,29 @@ func TestSecondStartBringsWindowForward(t *testing.T) {
 	}
 }
 
+// gugugo --model FILE while a window is open hands the file to it, which loads it: no second window.
+func TestSecondStartWithAModelHandsItToTheWindow(t *testing.T) {
+	withDisplay(t)
+	var mu sync.Mutex
+	var got []instance.Request
+	s, err := instance.Listen(instance.Address(), func(r instance.Request) { mu.Lock(); got = append(got, r); mu.Unlock() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t.Chdir(t.TempDir())
+	var g fakeGUI
+	var stdout, stderr bytes.Buffer
+	code := Run([]string{"--model", "m.gguf"}, strings.NewReader(""), &stdout, &stderr, g.open)
+	abs, _ := filepath.Abs("m.gguf")
+	if code != 0 || len(g.opened) > 0 || stderr.String() != "gugugo: the window that is already open loads "+abs+"\n" {
+		t.Errorf("exit code %d, stderr %q, windows opened %q", code, stderr.String(), g.opened)
+	}
+	if want := (instance.Request{Command: instance.OpenModel, Model: abs}); len(got) != 1 || got[0] != want {
+		t.Errorf("the running window got %+v, want %+v", got, want)
+	}
+}
+
 func TestNoInstanceOpensWindow(t *testing.T) {
 	withDisplay(t)
 	var g fakeGUI

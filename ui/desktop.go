@@ -170,12 +170,15 @@ func (w *Window) quit() {
 	w.win.Close()
 }
 
-// handleRemote runs a command from the instance socket: bring the window forward, and for translate-clipboard
-// translate the clipboard's text as the hotkey would.
+// handleRemote runs a command from the instance socket: bring the window forward, for translate-clipboard
+// translate the clipboard's text as the hotkey would, and for open-model load the model (gugugo --model FILE).
 func (w *Window) handleRemote(r instance.Request) {
-	if r.Command == instance.TranslateClipboard {
+	switch r.Command {
+	case instance.TranslateClipboard:
 		w.translateClipboard()
 		return
+	case instance.OpenModel:
+		w.core.LoadModel(r.Model)
 	}
 	w.showMainWindow()
 }

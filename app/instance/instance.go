@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"time"
 )
 
@@ -20,6 +21,8 @@ import (
 const (
 	Show               = "show"
 	TranslateClipboard = "translate-clipboard"
+	// OpenModel loads Request.Model in the running window: what `gugugo --model FILE` asks of an open one.
+	OpenModel = "open-model"
 )
 
 // MaxRequest is the most bytes a request may have.
@@ -28,9 +31,18 @@ const MaxRequest = 4096
 // Request is what a command sends to the running instance.
 type Request struct {
 	Command string `json:"command"`
+	Model   string `json:"model,omitempty"` // an absolute path, for OpenModel
 }
 
-func (r Request) valid() bool { return r.Command == Show || r.Command == TranslateClipboard }
+func (r Request) valid() bool {
+	switch r.Command {
+	case Show, TranslateClipboard:
+		return r.Model == ""
+	case OpenModel:
+		return filepath.IsAbs(r.Model)
+	}
+	return false
+}
 
 // ErrNotRunning means no instance answered.
 var ErrNotRunning = errors.New("no Gugugo instance is running")

@@ -2,6 +2,7 @@ package instance
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,8 @@ func TestGarbageAndOversizedAreDropped(t *testing.T) {
 	for _, c := range []struct{ data, want string }{
 		{"hello\n", "malformed"},
 		{`{"command":"rm -rf /"}` + "\n", "malformed"},
+		{`{"command":"open-model","model":"relative.gguf"}` + "\n", "malformed"},
+		{`{"command":"open-model"}` + "\n", "malformed"},
 		{strings.Repeat("x", 10*MaxRequest), "dropped a request"},
 	} {
 		conn, err := dial(p, time.Second)
@@ -84,6 +87,10 @@ func TestGarbageAndOversizedAreDropped(t *testing.T) {
 	}
 	if err := Send(p, Request{Command: Show}); err != nil || (<-got).Command != Show {
 		t.Errorf("after garbage: %v", err)
+	}
+	open := Request{Command: OpenModel, Model: filepath.Join(t.TempDir(), "m.gguf")}
+	if err := Send(p, open); err != nil || <-got != open {
+		t.Errorf("open-model: %v", err)
 	}
 }
 
