@@ -47,6 +47,12 @@ func (r Request) valid() bool {
 // ErrNotRunning means no instance answered.
 var ErrNotRunning = errors.New("no Gugugo instance is running")
 
+// FolderError means the socket's folder is not this user's alone, so that nothing in it can be trusted to be this
+// user's instance, nor a socket made there kept from others.
+type FolderError struct{ Dir, Why string }
+
+func (e *FolderError) Error() string { return e.Dir + " " + e.Why }
+
 // Server answers requests until Close.
 type Server struct {
 	ln   net.Listener
@@ -122,6 +128,10 @@ func (s *Server) Close() error {
 // Send asks the instance at addr to run req; ErrNotRunning when none answers.
 func Send(addr string, req Request) error {
 	c, err := dial(addr, time.Second)
+	var folder *FolderError
+	if errors.As(err, &folder) {
+		return err
+	}
 	if err != nil {
 		return ErrNotRunning
 	}

@@ -56,18 +56,22 @@ func TestOtherUserIsRefused(t *testing.T) {
 	sockDir := filepath.Join(dir, "run")
 	p := filepath.Join(sockDir, "instance.sock")
 	s, got := startServer(t, p)
-	client := func() string {
+	client := func(env ...string) string {
 		cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin)
-		cmd.Env = []string{"INSTANCE_CLIENT_SOCKET=" + p}
+		cmd.Env = append(env, "INSTANCE_CLIENT_SOCKET="+p)
 		out, _ := cmd.CombinedOutput()
 		return string(out)
 	}
-	if out := client(); !strings.HasPrefix(out, "refused") {
+	// Send itself will not talk to another user's instance.
+	if out := client(); !strings.HasPrefix(out, "refused: ") || !strings.Contains(out, "belongs to another user (user id 0)") {
+		t.Errorf("Send to another user's folder: %q", out)
+	}
+	if out := client("INSTANCE_CLIENT_RAW=1"); !strings.HasPrefix(out, "refused") {
 		t.Errorf("with the socket's own mode, another user got: %q", out)
 	}
 	os.Chmod(sockDir, 0o755) // a permissions mistake: the credential check must still hold
 	os.Chmod(p, 0o666)
-	if out := client(); !strings.HasPrefix(out, "refused") {
+	if out := client("INSTANCE_CLIENT_RAW=1"); !strings.HasPrefix(out, "refused") {
 		t.Errorf("through a world-writable socket, another user got: %q", out)
 	}
 	refusedWith(t, s, "user id 65534")
@@ -75,5 +79,33 @@ func TestOtherUserIsRefused(t *testing.T) {
 	case r := <-got:
 		t.Errorf("another user's request was run: %+v", r)
 	default:
+	}
+}
+
+// A folder for the socket that exists already and is not private is refused, with what is wrong with it: in the
+// shared temporary folder, another user could have made it first.
+func TestOpenOrForeignFolderIsRefused(t *testing.T) {
+	open := filepath.Join(t.TempDir(), "gugugo-1000")
+	os.Mkdir(open, 0o777)
+	os.Chmod(open, 0o777)
+	if _, err := Listen(filepath.Join(open, "instance.sock"), func(Request) {}); err == nil || !strings.Contains(err.Error(), "is open to other users (mode 0777)") {
+		t.Errorf("a folder with mode 777: %v", err)
+	}
+	if err := Send(filepath.Join(open, "instance.sock"), Request{Command: Show}); err == nil || !strings.Contains(err.Error(), "is open to other users") {
+		t.Errorf("Send through an open folder: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "a-file")
+	os.WriteFile(file, nil, 0o600)
+	if _, err := Listen(filepath.Join(file, "instance.sock"), func(Request) {}); err == nil || !strings.Contains(err.Error(), "is not a folder") {
+		t.Errorf("a file where the folder goes: %v", err)
+	}
+	if os.Getuid() != 0 {
+		return // only root can give a folder to another user
+	}
+	foreign := filepath.Join(t.TempDir(), "gugugo-1000")
+	os.Mkdir(foreign, 0o700)
+	os.Chown(foreign, 65534, 65534)
+	if _, err := Listen(filepath.Join(foreign, "instance.sock"), func(Request) {}); err == nil || !strings.Contains(err.Error(), "belongs to another user (user id 65534)") {
+		t.Errorf("another user's folder: %v", err)
 	}
 }

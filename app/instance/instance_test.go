@@ -1,6 +1,9 @@
 package instance
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,10 +11,15 @@ import (
 	"time"
 )
 
-// TestMain lets this test binary be a client run as another user.
+// TestMain lets this test binary be a client run as another user: with Send, or (INSTANCE_CLIENT_RAW) connecting
+// past Send's own checks, to reach the server's.
 func TestMain(m *testing.M) {
 	if p := os.Getenv("INSTANCE_CLIENT_SOCKET"); p != "" {
-		if err := Send(p, Request{Command: Show}); err != nil {
+		err := Send(p, Request{Command: Show})
+		if os.Getenv("INSTANCE_CLIENT_RAW") != "" {
+			err = sendRaw(p)
+		}
+		if err != nil {
 			os.Stdout.WriteString("refused: " + err.Error())
 			os.Exit(3)
 		}
@@ -19,6 +27,20 @@ func TestMain(m *testing.M) {
 		return
 	}
 	os.Exit(m.Run())
+}
+
+func sendRaw(p string) error {
+	c, err := net.Dial("unix", p)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.Write([]byte(`{"command":"show"}` + "\n"))
+	reply, err := bufio.NewReader(c).ReadString('\n')
+	if reply != "ok\n" {
+		return fmt.Errorf("no answer (%v)", err)
+	}
+	return nil
 }
 
 func startServer(t *testing.T, path string) (*Server, chan Request) {
