@@ -126,10 +126,12 @@ func words(s string) []string {
 	return append(out, s[start:])
 }
 
+// runes splits s into its characters, each invalid byte one of them: the pieces, joined, are s.
 func runes(s string) []string {
 	out := make([]string, 0, len(s))
-	for _, r := range s {
-		out = append(out, string(r))
+	for s != "" {
+		_, n := utf8.DecodeRuneInString(s)
+		out, s = append(out, s[:n]), s[n:]
 	}
 	return out
 }

@@ -68,15 +68,15 @@ func holdable(tail []byte) bool {
 	return len(rest) == 0 || isMarkerPrefix(rest) || incompleteUTF8(rest)
 }
 
-// clean makes shown text valid UTF-8 (a stray byte becomes U+FFFD) without control characters other than line
-// breaks and tabs.
+// clean makes shown text valid UTF-8 (each stray byte becomes U+FFFD, whichever pieces it came in) without control
+// characters other than line breaks and tabs.
 func clean(b []byte) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
 			return -1
 		}
 		return r
-	}, strings.ToValidUTF8(string(b), "\uFFFD"))
+	}, string(b))
 }
 
 // push adds a token's bytes and returns the text that can be shown now, and whether a stop marker was reached

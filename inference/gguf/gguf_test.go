@@ -98,11 +98,3 @@ func TestWriteThenReadInfo(t *testing.T) {
 	}
 }
 
-func FuzzReadInfo(f *testing.F) {
-	f.Add([]byte("GGUF\x03\x00\x00\x00"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		p := filepath.Join(t.TempDir(), "f.gguf")
-		os.WriteFile(p, b, 0o644)
-		ReadInfo(p) // must not panic or allocate without bound
-	})
-}
