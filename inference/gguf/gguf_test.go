@@ -97,4 +97,3 @@ func TestWriteThenReadInfo(t *testing.T) {
 		t.Errorf("wrong magic: %v", err)
 	}
 }
-
