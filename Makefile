@@ -6,7 +6,7 @@ VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 # The binary finds llama.cpp in lib/ beside itself (see inference/llama); -trimpath keeps the source path out of it.
 GOFLAGS_BUILD := -trimpath -ldflags "-X github.com/gugugo-desktop/gugugo/cli.Version=$(VERSION)"
 
-.PHONY: all deps build server gpu run test bench package package-test windows windows-package windows-test clean
+.PHONY: all deps build server gpu run test fuzz bench package package-test windows windows-package windows-test clean
 
 all: build
 
@@ -50,6 +50,10 @@ test:
 	bash scripts/cli-test.sh
 	bash scripts/gui-test.sh
 	$(MAKE) windows-test
+
+# Every fuzz target for FUZZTIME each (default 1m); the inputs that failed once are run by every go test.
+fuzz: deps
+	bash scripts/fuzz.sh
 
 bench: build
 	@test -n "$(MODEL)" || { echo "usage: make bench MODEL=file.gguf"; exit 2; }

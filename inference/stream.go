@@ -2,6 +2,7 @@ package inference
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gugugo-desktop/gugugo/inference/llama"
@@ -72,7 +73,7 @@ func holdable(tail []byte) bool {
 // characters other than line breaks and tabs.
 func clean(b []byte) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' { // C0, DEL and C1
 			return -1
 		}
 		return r

@@ -109,8 +109,14 @@ func (s *Server) read(c net.Conn) (Request, error) {
 	if err != nil {
 		return req, fmt.Errorf("dropped a request: %w", err) // too long (buffer full), or no newline in time
 	}
+	return decode(line)
+}
+
+// decode reads a request line: JSON of a known command and its fields, or an error.
+func decode(line []byte) (Request, error) {
+	var req Request
 	if json.Unmarshal(line, &req) != nil || !req.valid() {
-		return req, errors.New("dropped a malformed request")
+		return Request{}, errors.New("dropped a malformed request")
 	}
 	return req, nil
 }

@@ -130,3 +130,28 @@ func TestSilentClientIsDropped(t *testing.T) {
 		t.Errorf("after a silent client: %v", err)
 	}
 }
+
+// FuzzRequestLine decodes any line as a request: what it accepts is a known command with the fields it needs.
+func FuzzRequestLine(f *testing.F) {
+	f.Add([]byte(`{"command":"show"}` + "\n"))
+	f.Add([]byte(`{"command":"open-model","model":"/home/me/m.gguf"}` + "\n"))
+	f.Add([]byte(`{"command":"translate-clipboard","model":"x"}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		req, err := decode(line)
+		if err != nil {
+			return
+		}
+		switch req.Command {
+		case Show, TranslateClipboard:
+			if req.Model != "" {
+				t.Fatalf("accepted %+v", req)
+			}
+		case OpenModel:
+			if !filepath.IsAbs(req.Model) {
+				t.Fatalf("accepted %+v", req)
+			}
+		default:
+			t.Fatalf("accepted the command %q", req.Command)
+		}
+	})
+}

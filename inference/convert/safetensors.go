@@ -23,6 +23,19 @@ type tensorRef struct {
 	size  int64
 }
 
+// shapeFits reports whether the shape has no negative dimension and its values, width bytes each, are the tensor's
+// bytes exactly, counted without overflow.
+func (t tensorRef) shapeFits(width int64) bool {
+	n := int64(1)
+	for _, d := range t.shape {
+		if d < 0 || d > 0 && n > t.size/int64(d) {
+			return false
+		}
+		n *= int64(d)
+	}
+	return n*width == t.size
+}
+
 func (t tensorRef) count() int {
 	n := 1
 	for _, d := range t.shape {
@@ -112,7 +125,7 @@ func (c *Checkpoint) readHeader(path string) error {
 		if !known {
 			return fmt.Errorf("%s: tensor %s has the unknown type %q", filepath.Base(path), name, t.DType)
 		}
-		if ref.size != int64(ref.count())*width || ref.start+ref.size > st.Size() {
+		if !ref.shapeFits(width) || ref.start < base || ref.start+ref.size > st.Size() {
 			return fmt.Errorf("%s: tensor %s lies outside the file: the file is truncated or damaged", filepath.Base(path), name)
 		}
 		c.tensors[name] = ref
