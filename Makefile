@@ -49,6 +49,7 @@ test:
 	$(MAKE) build
 	bash scripts/cli-test.sh
 	bash scripts/gui-test.sh
+	bash scripts/offline-test.sh
 	$(MAKE) windows-test
 
 # Every fuzz target for FUZZTIME each (default 1m); the inputs that failed once are run by every go test.

@@ -22,7 +22,7 @@ stamp="$llama/.complete-v0.5.0-3.22.1"
 # Tesseract with its Korean and English data is what OCR (app/ocr) loads at run time; its tests need it.
 build_pkgs=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev
 	libxxf86vm-dev patch tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng)
-test_pkgs=(xvfb xdotool xclip imagemagick ibus ibus-hangul dbus-x11 x11-utils locales cmake g++ curl)
+test_pkgs=(xvfb xdotool xclip imagemagick ibus ibus-hangul dbus-x11 x11-utils locales cmake g++ curl iproute2)
 
 # Packaging needs nfpm (v2.44.2; newer ones do not install here) and desktop-file-validate.
 package_pkgs=(desktop-file-utils xz-utils)
