@@ -56,17 +56,19 @@ func isMarkerPrefix(b []byte) bool {
 	return false
 }
 
-// holdable reports whether a tail of the pending text must wait for more tokens.
+// holdable reports whether a tail of the pending text must wait for more tokens: spaces, then nothing, the start
+// of a stop marker (which may start with one of those spaces: "\n###") or an unfinished character.
 func holdable(tail []byte) bool {
-	if isMarkerPrefix(tail) {
-		return true
+	for i := 0; i <= len(tail); i++ {
+		rest := tail[i:]
+		if len(rest) == 0 || isMarkerPrefix(rest) || incompleteUTF8(rest) {
+			return true
+		}
+		if !isSpace(tail[i]) {
+			return false
+		}
 	}
-	i := 0
-	for i < len(tail) && isSpace(tail[i]) {
-		i++
-	}
-	rest := tail[i:]
-	return len(rest) == 0 || isMarkerPrefix(rest) || incompleteUTF8(rest)
+	return true
 }
 
 // clean makes shown text valid UTF-8 (each stray byte becomes U+FFFD, whichever pieces it came in) without control
