@@ -56,6 +56,25 @@ func isMarkerPrefix(b []byte) bool {
 	return false
 }
 
+// dropControls removes control characters but line breaks and tabs (C0, DEL, and C1's two-byte forms) from b, in
+// place, before stop markers are looked for: a marker with a control character inside it must stop the text too, as
+// it would otherwise show once the character was dropped.
+func dropControls(b []byte) []byte {
+	out := b[:0]
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c < 0x20 && c != '\n' && c != '\t' || c == 0x7f:
+			continue
+		case c == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f:
+			i++
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // holdable reports whether a tail of the pending text must wait for more tokens: spaces, then nothing, the start
 // of a stop marker (which may start with one of those spaces: "\n###") or an unfinished character.
 func holdable(tail []byte) bool {
@@ -85,7 +104,7 @@ func clean(b []byte) string {
 // push adds a token's bytes and returns the text that can be shown now, and whether a stop marker was reached
 // (the marker itself is never returned).
 func (f *streamFilter) push(piece []byte) (string, bool) {
-	f.pending = append(f.pending, piece...)
+	f.pending = dropControls(append(f.pending, piece...))
 	if !f.started {
 		i := 0
 		for i < len(f.pending) && isSpace(f.pending[i]) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 	"slices"
 )
@@ -233,8 +234,15 @@ func read(r *bufio.Reader, fileSize uint64, keep []string) (*Info, error) {
 		if n == 0 || n > maxDims {
 			return nil, fmt.Errorf("corrupt GGUF header (tensor %q has %d dimensions)", t.Name, n)
 		}
+		elements := uint64(1)
 		for j := uint32(0); j < n; j++ {
-			t.Dims = append(t.Dims, d.u64())
+			dim := d.u64()
+			hi, lo := bits.Mul64(elements, dim)
+			if hi != 0 || lo > math.MaxInt64 { // llama.cpp counts elements in an int64
+				return nil, fmt.Errorf("corrupt GGUF header (tensor %q is too large)", t.Name)
+			}
+			elements = lo
+			t.Dims = append(t.Dims, dim)
 		}
 		t.Type, t.Offset = TensorType(d.u32()), d.u64()
 		info.TensorInfos = append(info.TensorInfos, t)
