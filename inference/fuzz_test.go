@@ -9,7 +9,7 @@ import (
 
 // FuzzStreamFilter feeds any bytes to the stop filter as token pieces cut at the places cuts gives (UTF-8 and the
 // </끝> marker split anywhere): what it shows is UTF-8 without control characters but line breaks and tabs, never
-// holds the marker, and does not depend on where the pieces were cut.
+// holds the marker, and, for UTF-8 text, does not depend on where the pieces were cut.
 func FuzzStreamFilter(f *testing.F) {
 	f.Add([]byte(" Hello world.</끝>\n### 영어:"), []byte{3, 1, 7})
 	f.Add([]byte("안녕하세요 </끝"), []byte{1, 1, 1, 1})
@@ -37,7 +37,8 @@ func FuzzStreamFilter(f *testing.F) {
 		pieces = append(pieces, rest)
 		got, stopped := show(pieces)
 		whole, wholeStopped := show([][]byte{data})
-		if got != whole || stopped != wholeStopped {
+		// Text the model writes is UTF-8 cut anywhere; stray bytes (random weights) need only come out readable.
+		if utf8.Valid(data) && (got != whole || stopped != wholeStopped) {
 			t.Fatalf("cut into %q: %q (stop %v); whole: %q (stop %v)", pieces, got, stopped, whole, wholeStopped)
 		}
 		if !utf8.ValidString(got) || strings.Contains(got, endMarker) {
