@@ -78,6 +78,9 @@ func dropControls(b []byte) []byte {
 // holdable reports whether a tail of the pending text must wait for more tokens: spaces, then nothing, the start
 // of a stop marker (which may start with one of those spaces: "\n###") or an unfinished character.
 func holdable(tail []byte) bool {
+	if n := len(tail); n > 1 && tail[n-1] == 0xc2 && holdable(tail[:n-1]) {
+		return true // the start of a C1 control character, which dropControls may yet drop
+	}
 	for i := 0; i <= len(tail); i++ {
 		rest := tail[i:]
 		if len(rest) == 0 || isMarkerPrefix(rest) || incompleteUTF8(rest) {
