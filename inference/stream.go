@@ -114,7 +114,7 @@ func (f *streamFilter) push(piece []byte) (string, bool) {
 			i++
 		}
 		f.pending = f.pending[i:]
-		if len(f.pending) == 0 {
+		if len(f.pending) == 0 || holdable(f.pending) { // it may yet be dropped, and the spaces after it with it
 			return "", false
 		}
 		f.started = true
