@@ -8,10 +8,7 @@ bin=$root/build/gugugo
 art=$root/test-artifacts
 mkdir -p "$art"
 tmp=$(mktemp -d)
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$root/scripts/testlib.sh"
 
 if [ "${GUI_TEST_INNER:-}" = "" ] && [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null; then
 	exec unshare --mount --propagation private env GUI_TEST_INNER=hidden bash -c \
@@ -55,14 +52,6 @@ stop_app() {
 }
 start_app '{"hotkey_primary":true,"double_copy":true}'
 
-# wait_state PATTERN: waits for the window's state file to match.
-wait_state() {
-	for _ in $(seq 100); do
-		grep -q "$1" "$state" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 wait_state '"model":"gugugo-test-gptneox"' && ok || bad "the model did not load: $(cat "$state" "$tmp/app.log" 2>/dev/null)"
 win=$(xdotool search --sync --name '^Gugugo$' | head -1)
 xdotool windowactivate --sync "$win" 2>/dev/null

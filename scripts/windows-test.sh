@@ -11,10 +11,7 @@ setup=$root/build/gugugo-$version-windows-x64-setup.exe
 art=$root/test-artifacts
 mkdir -p "$art"
 tmp=$(mktemp -d)
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$root/scripts/testlib.sh"
 
 # The unit tests of the packages with Windows code, cross-compiled before HOME moves, so the Go caches serve them.
 # (app/history's and inference/llama's are not among them: under Wine 8.0 Go 1.26's os.Remove fails ("Invalid
@@ -106,19 +103,12 @@ wine "$cli" translate --model "$(win "$tmp")\\missing.gguf" x >/dev/null 2>"$tmp
 state=$tmp/state.json
 GUGUGO_UI_STATE=$(win "$state") GUGUGO_GPU=off wine "$dest_unix/gugugo.exe" --model "$model" >"$tmp/app.log" 2>&1 &
 app=$!
-wait_state() {
-	for _ in $(seq 150); do
-		grep -q "$1" "$state" 2>/dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
-wait_state '"model":"gugugo-test-gptneox"' && ok || bad "the window did not load the model: $(cat "$state" "$tmp/app.log" 2>/dev/null)"
+wait_state '"model":"gugugo-test-gptneox"' 30 && ok || bad "the window did not load the model: $(cat "$state" "$tmp/app.log" 2>/dev/null)"
 import -window root "$art/windows-window-empty.png" 2>/dev/null
 text="번역할 문장입니다 Windows"
 printf '%s' "$text" | xclip -selection clipboard
 sleep 1
-if timeout 30 wine "$cli" translate-clipboard && wait_state "\"source\":\"$text\".*\"status\":\"Done in"; then ok; else
+if timeout 30 wine "$cli" translate-clipboard && wait_state "\"source\":\"$text\".*\"status\":\"Done in" 30; then ok; else
 	bad "translate-clipboard through the pipe: $(cat "$state" "$tmp/app.log" 2>/dev/null)"
 fi
 sleep 1
