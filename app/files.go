@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"os"
 	"strings"
 
 	"github.com/gugugo-desktop/gugugo/app/document"
@@ -109,22 +108,11 @@ func (c *Controller) translateFile(ctx context.Context, in string, f document.Fo
 	return status
 }
 
-// readDocument reads and parses a file, refusing one over document.MaxBytes before reading it.
+// readDocument reads and parses a file that has text to translate.
 func readDocument(in string, f document.Format) (*document.Document, error) {
-	fi, err := os.Stat(in)
+	doc, _, err := document.ReadFile(in, f)
 	if err != nil {
 		return nil, err
-	}
-	if fi.Size() > document.MaxBytes {
-		return nil, fmt.Errorf("%s is %.1f MB; files up to %d MB are translated", in, float64(fi.Size())/1e6, document.MaxBytes>>20)
-	}
-	data, err := os.ReadFile(in)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := document.Parse(f, data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", in, err)
 	}
 	if len(doc.Units()) == 0 {
 		return nil, fmt.Errorf("%s has no text to translate", in)

@@ -142,12 +142,9 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		b, err := os.ReadFile(*file)
-		if err != nil {
+		var b []byte
+		if doc, b, err = document.ReadFile(*file, f); err != nil {
 			return err
-		}
-		if doc, err = document.Parse(f, b); err != nil {
-			return fmt.Errorf("%s: %w", *file, err)
 		}
 		for _, w := range doc.Warnings {
 			fmt.Fprintf(stderr, "gugugo: warning: %s: %s\n", *file, w)

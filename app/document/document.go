@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -205,6 +206,27 @@ func (d *Document) Render(translations []string) ([]byte, error) {
 }
 
 var lineBreaks = regexp.MustCompile(`[ \t]*[\r\n]+[ \t]*`)
+
+// ReadFile reads and parses a file as format f, refusing one over MaxBytes before reading it. It returns the file's
+// bytes too.
+func ReadFile(path string, f Format) (*Document, []byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fi.Size() > MaxBytes {
+		return nil, nil, fmt.Errorf("%s is %.1f MB; files up to %d MB are translated", path, float64(fi.Size())/1e6, MaxBytes>>20)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := Parse(f, data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, data, nil
+}
 
 // Parse reads data as format f.
 func Parse(f Format, data []byte) (*Document, error) {
