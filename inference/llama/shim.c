@@ -145,6 +145,10 @@ static bool gg_progress(float progress, void *user) { return goLoadProgress(prog
 struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, int32_t device, uintptr_t progress_handle) {
 	struct llama_model_params p = p_llama_model_default_params();
 	p.n_gpu_layers = n_gpu_layers;
+	// Read the weights into llama.cpp's own memory instead of mapping the file: a mapped file that is truncated
+	// while loaded (a download written again over it) ends the process with SIGBUS on the next page it touches.
+	p.load_mode = LLAMA_LOAD_MODE_NONE;
+	p.lazy_mode = LLAMA_LAZY_MODE_OFF;
 	ggml_backend_dev_t devs[2] = {NULL, NULL};
 	if (device >= 0) {
 		devs[0] = p_ggml_backend_dev_get((size_t)device);
