@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if code, ok := RunProbeChild(); ok { // a GPU plugin's probe started this binary again, as main does
 		os.Exit(code)
 	}
+	if code, ok := runLoadChild(); ok {
+		os.Exit(code)
+	}
 	dir, err := os.MkdirTemp("", "gugugo-inference-test")
 	if err != nil {
 		panic(err)
@@ -578,4 +581,36 @@ func BenchmarkTranslateTiny(b *testing.B) {
 		tokens += res.GeneratedTokens
 	}
 	b.ReportMetric(float64(tokens)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+// A model file truncated or deleted while the model is loaded (a download that is written again, a cleaned-up
+// folder) leaves the loaded model working: llama.cpp reads the weights into its own memory instead of mapping the
+// file, whose pages past a truncation would end the process with SIGBUS.
+func TestModelFileChangedWhileLoaded(t *testing.T) {
+	for _, change := range []string{"truncate", "delete"} {
+		t.Run(change, func(t *testing.T) {
+			data, err := os.ReadFile(randomModel(t, "llama"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "model.gguf")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			e := load(t, path, DefaultOptions())
+			before, _ := translate(t, e, Request{Text: "hello there", MaxTokens: 12})
+			if change == "truncate" {
+				err = os.Truncate(path, 64)
+			} else {
+				err = os.Remove(path)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			after, _ := translate(t, e, Request{Text: "hello there", MaxTokens: 12})
+			if after.Text != before.Text {
+				t.Errorf("after the file changed: %q, before: %q", after.Text, before.Text)
+			}
+		})
+	}
 }
