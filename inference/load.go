@@ -92,7 +92,36 @@ func CheckFile(path string) (*gguf.Info, error) {
 	if err := checkVocabulary(info); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := checkHyperparameters(info); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	return info, nil
+}
+
+// MinContext is the smallest context a model can translate in: a prompt, a short sentence and its translation.
+const MinContext = 128
+
+// checkHyperparameters refuses values that llama.cpp loads without checking and then asserts on in the first
+// decode, ending the process (found by TestLoaderSurvivesBadHyperparameters against the real loader): a context
+// too short for one prompt, a rotary width that is odd, zero or wider than a head, a negative or NaN epsilon.
+func checkHyperparameters(info *gguf.Info) error {
+	arch := info.Architecture()
+	if n, ok := uintMeta(info, arch+".context_length"); ok && n < MinContext {
+		return fmt.Errorf("a damaged header: its context length is %d tokens, too short to translate in (at least %d)", n, MinContext)
+	}
+	if rot, ok := uintMeta(info, arch+".rope.dimension_count"); ok {
+		embd, _ := uintMeta(info, arch+".embedding_length")
+		heads, _ := uintMeta(info, arch+".attention.head_count")
+		if rot == 0 || rot%2 != 0 || heads > 0 && rot > embd/heads {
+			return fmt.Errorf("a damaged header: its rotary embedding covers %d dimensions of each head (an even number, at most the head's width, is needed)", rot)
+		}
+	}
+	for key, v := range info.Metadata {
+		if eps, ok := v.(float32); ok && strings.HasSuffix(key, "epsilon") && !(eps >= 0) {
+			return fmt.Errorf("a damaged header: %s is %v (it must be 0 or more)", key, eps)
+		}
+	}
+	return nil
 }
 
 // checkVocabulary refuses what llama.cpp would not survive or no Gugugo model has: a tokenizer other than GPT-2's
@@ -153,6 +182,9 @@ func Load(path string, o Options) (*Engine, error) {
 		threads = runtime.NumCPU()
 	}
 	ctxSize := ContextSize(header, o.ContextSize)
+	if ctxSize < MinContext {
+		return nil, fmt.Errorf("a context of %d tokens is too short to translate in (at least %d)", ctxSize, MinContext)
+	}
 	mem, memErr := MemoryOf(header, ctxSize)
 	var fallback string
 	if memErr != nil {
