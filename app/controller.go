@@ -34,6 +34,7 @@ type Controller struct {
 	models    *Models
 	history   *history.Store // nil when it could not be opened
 	writes    sync.WaitGroup // history writes in flight
+	unsaved   bool           // the last history write failed, and HistoryFailed said so
 	modelName string         // of the model in use, for the history
 	catalogue []catalogue.Entry
 	modelDir  string
@@ -59,6 +60,9 @@ type Events struct {
 	Pull func(PullStatus)
 	// HistoryChanged says that entries were added or trimmed.
 	HistoryChanged func()
+	// HistoryFailed says that a translation could not be saved in the history (the disk is full). It is said
+	// once; after that only when saving had worked again in between.
+	HistoryFailed func(error)
 	// File gets a file translation's progress and its end.
 	File func(FileStatus)
 }
@@ -258,15 +262,26 @@ func (c *Controller) record(u Update) {
 	c.writes.Add(1)
 	go func() {
 		defer c.writes.Done()
-		c.history.Add(context.Background(), e)
-		c.history.Retain(context.Background(), s.HistoryMax, time.Duration(s.HistoryDays)*24*time.Hour)
-		if c.events.HistoryChanged != nil {
-			c.do(func() {
-				if !c.closed {
+		_, err := c.history.Add(context.Background(), e)
+		if err == nil {
+			c.history.Retain(context.Background(), s.HistoryMax, time.Duration(s.HistoryDays)*24*time.Hour)
+		}
+		c.do(func() {
+			switch {
+			case c.closed:
+			case err != nil:
+				if !c.unsaved && c.events.HistoryFailed != nil {
+					c.events.HistoryFailed(fmt.Errorf("This translation was not saved in the history: %w. "+
+						"The entries saved before it are kept, and history saves again once there is room.", err))
+				}
+				c.unsaved = true
+			default:
+				c.unsaved = false
+				if c.events.HistoryChanged != nil {
 					c.events.HistoryChanged()
 				}
-			})
-		}
+			}
+		})
 	}()
 }
 

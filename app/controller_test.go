@@ -23,12 +23,13 @@ type frontEnd struct {
 	models  chan ModelStatus
 	pulls   chan PullStatus
 	history chan struct{}
+	unsaved chan error
 	files   chan FileStatus
 }
 
 func newFrontEnd(t *testing.T) *frontEnd {
 	f := &frontEnd{queue: make(chan func(), 1024), updates: make(chan Update, 1024), models: make(chan ModelStatus, 64),
-		pulls: make(chan PullStatus, 64), history: make(chan struct{}, 64), files: make(chan FileStatus, 1024)}
+		pulls: make(chan PullStatus, 64), history: make(chan struct{}, 64), unsaved: make(chan error, 64), files: make(chan FileStatus, 1024)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -55,6 +56,7 @@ func (f *frontEnd) events() Events {
 		Model:          func(s ModelStatus) { f.models <- s },
 		Pull:           func(s PullStatus) { f.pulls <- s },
 		HistoryChanged: func() { f.history <- struct{}{} },
+		HistoryFailed:  func(err error) { f.unsaved <- err },
 		File:           func(s FileStatus) { f.files <- s },
 	}
 }
@@ -82,13 +84,17 @@ func (f *frontEnd) finished(t *testing.T) Update {
 
 // newTestController makes a controller with a scripted engine and a real history database, its model loaded.
 func newTestController(t *testing.T, eng *apptest.Engine) (*Controller, *frontEnd, memPrefs) {
+	return newTestControllerWithHistory(t, eng, filepath.Join(t.TempDir(), "data", "history.db"))
+}
+
+func newTestControllerWithHistory(t *testing.T, eng *apptest.Engine, historyPath string) (*Controller, *frontEnd, memPrefs) {
 	f := newFrontEnd(t)
 	prefs := memPrefs{}
 	c := NewController(ControllerOptions{Load: func(string, inference.Options) (Engine, error) { return eng, nil }, Prefs: prefs,
 		Do: f.do, ModelDir: t.TempDir(), Catalogue: []catalogue.Entry{}}, f.events())
 	t.Cleanup(func() { f.run(c.Close) })
 	var err error
-	f.run(func() { err = c.OpenHistory(filepath.Join(t.TempDir(), "data", "history.db")) })
+	f.run(func() { err = c.OpenHistory(historyPath) })
 	if err != nil {
 		t.Fatal(err)
 	}

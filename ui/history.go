@@ -53,6 +53,9 @@ func (w *Window) openHistory() {
 	}
 }
 
+// onHistoryFailed says, in a dialog that stays until dismissed, that translations are no longer saved.
+func (w *Window) onHistoryFailed(err error) { dialog.ShowInformation("History", err.Error(), w.win) }
+
 // onHistoryChanged shows entries added or trimmed.
 func (w *Window) onHistoryChanged() {
 	if w.history != nil {

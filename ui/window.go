@@ -101,7 +101,8 @@ func NewWindow(a fyne.App, opts Options) *Window {
 	w := &Window{app: a, opts: opts}
 	w.core = app.NewController(app.ControllerOptions{Load: opts.Load, Prefs: a.Preferences(), Do: opts.Do,
 		Catalogue: opts.Catalogue, ModelDir: opts.ModelDir},
-		app.Events{Translation: w.onUpdate, Model: w.onModel, Pull: w.onPull, HistoryChanged: w.onHistoryChanged, File: w.onFile})
+		app.Events{Translation: w.onUpdate, Model: w.onModel, Pull: w.onPull, HistoryChanged: w.onHistoryChanged,
+			HistoryFailed: w.onHistoryFailed, File: w.onFile})
 	a.Settings().SetTheme(newTheme(w.core.Settings))
 	a.SetIcon(appIcon)
 	w.win = a.NewWindow("Gugugo")

@@ -15,7 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/gugugo-desktop/gugugo/inference"
 )
@@ -208,16 +209,28 @@ func (s *Store) Add(ctx context.Context, e Entry) (int64, error) {
 			e.ID, err = r.LastInsertId()
 		}
 	}
-	if err != nil {
-		return 0, err
+	if err == nil {
+		err = tx.Commit()
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, err
+	if err != nil {
+		return 0, diskFull(err)
 	}
 	if s.adds.Add(1)%checkpointEvery == 0 {
 		s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)") // best effort: a reader may hold the log
 	}
 	return e.ID, nil
+}
+
+// ErrDiskFull means an entry was not saved because the disk is full; the entries before it are kept.
+var ErrDiskFull = errors.New("the disk is full")
+
+// diskFull names SQLite's "database or disk is full" for what it is to the user.
+func diskFull(err error) error {
+	var e *sqlite.Error
+	if errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_FULL {
+		return fmt.Errorf("%w (%w)", ErrDiskFull, err)
+	}
+	return err
 }
 
 const columns = "e.id, e.at, e.direction, e.source, e.target, e.model, e.duration_ms, e.tokens"
