@@ -182,7 +182,15 @@ func (d *Downloader) get(ctx context.Context, client *http.Client, f File, out *
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			if _, err := out.Write(buf[:n]); err != nil {
-				return have, 0, &fatalError{fmt.Errorf("writing %s: %w", out.Name(), err)}
+				if isDiskFull(err) {
+					got := FormatSize(have)
+					if total > 0 {
+						got += " of " + FormatSize(total)
+					}
+					err = fmt.Errorf("%w in %s after %s: make room there and download again, which resumes where this stopped (%w)",
+						ErrDiskFull, filepath.Dir(out.Name()), got, err)
+				}
+				return have, 0, &fatalError{err}
 			}
 			h.Write(buf[:n])
 			have += int64(n)
@@ -243,6 +251,13 @@ func reachError(url string, err error) error {
 	return fmt.Errorf("cannot reach %s: %w", url, err)
 }
 
+// ErrNoRoom means a download or conversion was not started because its folder's disk has too little space left,
+// and ErrDiskFull that one stopped because the disk filled up on the way (its partial file is kept).
+var (
+	ErrNoRoom   = errors.New("not enough disk space")
+	ErrDiskFull = errors.New("the disk is full")
+)
+
 // CheckSpace fails when dir's file system has less than need bytes free.
 func CheckSpace(dir string, need int64) error {
 	free, ok := freeSpace(dir)
@@ -250,7 +265,7 @@ func CheckSpace(dir string, need int64) error {
 		return nil // unknown: let the write itself fail if it must
 	}
 	if free < need {
-		return fmt.Errorf("not enough disk space in %s: %.1f GB needed, %.1f GB free", dir, float64(need)/(1<<30), float64(free)/(1<<30))
+		return fmt.Errorf("%w: %s needs %s, and %s is free there", ErrNoRoom, dir, FormatSize(need), FormatSize(free))
 	}
 	return nil
 }
