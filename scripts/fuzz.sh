@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 time=${FUZZTIME:-1m}
 fail=0
 for target in \
-	./inference:FuzzStreamFilter ./inference:FuzzChunks ./inference/gguf:FuzzReadInfo \
+	./inference:FuzzStreamFilter ./inference:FuzzChunks ./inference:FuzzModelFile ./inference/gguf:FuzzReadInfo \
 	./inference/convert:FuzzCheckpoint ./inference/convert:FuzzTokenizer ./inference/convert:FuzzConfig \
 	./app/instance:FuzzRequestLine ./app/server:FuzzRequests ./app/document:FuzzParseAndRender ./app/glossary:FuzzParse; do
 	pkg=${target%%:*} name=${target##*:}
