@@ -24,6 +24,9 @@ func dev(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 2 && args[0] == "grab-hotkey" {
 		return grabHotkey(args[1], stdout)
 	}
+	if len(args) == 2 && args[0] == "ui-latency" {
+		return uiLatency(args[1], stdout)
+	}
 	if len(args) > 0 && args[0] == "tiny-hf" {
 		return tinyHF(args[1:], stdout, stderr)
 	}
@@ -37,7 +40,8 @@ func dev(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "Usage: gugugo dev tiny-model --arch gptneox|llama --out FILE [--shape tiny|gugugo-1.3b|gugugo-7b] [--type f32|f16|q8_0] [--echo WORDS] [--vocab FILE]\n"+
 			"       gugugo dev tiny-hf --out DIR [--shape tiny|gugugo-1.3b]\n"+
 			"       gugugo dev greedy --model FILE [--tokens N] TEXT\n"+
-			"       gugugo dev memory --model FILE [--ctx N]")
+			"       gugugo dev memory --model FILE [--ctx N]\n"+
+			"       gugugo dev ui-latency WINDOW-ID   (until SIGTERM or SIGINT)")
 		return ErrUsage
 	}
 	fs := flag.NewFlagSet("tiny-model", flag.ContinueOnError)

@@ -48,6 +48,8 @@ type Conn struct {
 	chunks   chan struct{} // a new value of prop: the next chunk of an INCR transfer
 	xfixes   bool
 	closed   chan struct{}
+	pongs    chan uint32 // answers to MeasureResponsiveness's pings, while it runs
+	pingAtom xproto.Atom
 }
 
 type grabKey struct {
@@ -146,6 +148,15 @@ func (x *Conn) events() {
 				default: // one is pending already, or nobody waits: convert drops those before a transfer
 				}
 			}
+		case xproto.ClientMessageEvent:
+			x.mu.Lock()
+			if x.pongs != nil && e.Format == 32 && e.Data.Data32[0] == uint32(x.pingAtom) {
+				select {
+				case x.pongs <- e.Data.Data32[1]:
+				default:
+				}
+			}
+			x.mu.Unlock()
 		case xfixes.SelectionNotifyEvent:
 			at := time.Now()
 			x.mu.Lock()
