@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
 )
 
 // This file is the translation itself as the window shows it: the source pane's edits and shortcuts, the direction,
@@ -30,16 +31,64 @@ func (w *Window) onShortcut(s fyne.Shortcut) bool {
 			return true
 		}
 	case *fyne.ShortcutPaste:
-		if sc.Clipboard.Content() == "" && w.pasteImage() {
+		if _, ours := sc.Clipboard.(pastedText); ours {
+			return false // the text pasteText read, which the entry now inserts
+		}
+		if w.opts.Desktop != nil {
+			w.pasteText()
 			return true
 		}
-		if n := len(sc.Clipboard.Content()); n+len(w.source.Text) > MaxSourceBytes {
-			w.setState(fmt.Sprintf("Not pasted: the text is %s, and this window takes up to %s. Translate long files with `gugugo translate`.",
-				byteSize(n), byteSize(MaxSourceBytes)))
+		// Without a desktop connection (tests, no X11), Fyne reads the clipboard on this goroutine.
+		text := sc.Clipboard.Content()
+		if text == "" && w.pasteImage() {
+			return true
+		}
+		if len(text)+len(w.source.Text) > MaxSourceBytes {
+			w.refusePaste(len(text))
 			return true
 		}
 	}
 	return false
+}
+
+// pastedText is text read from the clipboard, handed to the entry as a clipboard of its own.
+type pastedText string
+
+func (p pastedText) Content() string  { return string(p) }
+func (p pastedText) SetContent(string) {}
+
+// pasteText reads the clipboard off the UI goroutine and then pastes it: reading megabytes from another program
+// (X11 sends large selections in chunks) froze the window for as long as it took, and Fyne read it up to three
+// times per paste. Text that would make the source pane larger than MaxSourceBytes is refused.
+func (w *Window) pasteText() {
+	var text string
+	var err error
+	w.inBackground(func() {
+		text, err = w.opts.Desktop.ReadSelection(appdesktop.Clipboard, MaxSourceBytes)
+	}, func() {
+		switch {
+		case errors.Is(err, appdesktop.ErrTooLarge):
+			w.refusePaste(-1)
+		case err != nil:
+			w.setState("Not pasted: " + err.Error())
+		case text == "":
+			w.pasteImage()
+		case len(text)+len(w.source.Text) > MaxSourceBytes:
+			w.refusePaste(len(text))
+		default:
+			w.source.TypedShortcut(&fyne.ShortcutPaste{Clipboard: pastedText(text)})
+		}
+	})
+}
+
+// refusePaste says why a text of n bytes (-1: more than MaxSourceBytes) was not pasted.
+func (w *Window) refusePaste(n int) {
+	why := fmt.Sprintf("the text is %s, and this window takes up to %s", byteSize(n), byteSize(MaxSourceBytes))
+	if n < 0 {
+		why = fmt.Sprintf("the copied text is over %s, the most this window takes", byteSize(MaxSourceBytes))
+	}
+	w.setState("Not pasted: " + why + ". Save it to a file and translate that with File… (or `gugugo translate --file`), " +
+		"which keeps its layout and shows its progress.")
 }
 
 func byteSize(n int) string {
@@ -193,4 +242,5 @@ func (w *Window) onUpdate(u app.Update) {
 
 func (w *Window) setState(s string) {
 	w.stateLabel.SetText(s)
+	w.writeState()
 }

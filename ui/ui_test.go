@@ -321,6 +321,28 @@ func TestHugePasteIsRefused(t *testing.T) {
 	}
 }
 
+// With a desktop connection the clipboard is read off the UI goroutine, no more of it than the pane takes; what
+// is over that is refused, and a short text goes in at the cursor.
+func TestHugePasteThroughTheDesktop(t *testing.T) {
+	eng := &apptest.Engine{Pieces: 1}
+	desk := apptest.NewDesktop()
+	w := newTestWindowWith(t, eng, "m.gguf", desk)
+	ready(t, w)
+	desk.SetSelection(appdesktop.Clipboard, strings.Repeat("가나다라 ", 1<<20/13*10))
+	paste := func() {
+		w.ui(func() { w.source.TypedShortcut(&fyne.ShortcutPaste{Clipboard: w.app.Clipboard()}) })
+	}
+	paste()
+	eventually(t, w, "the refusal", func() bool { return strings.Contains(w.stateLabel.Text, "Not pasted: the copied text is over 256 KB") })
+	if got := w.read(func() string { return w.source.Text }); got != "" {
+		t.Errorf("%d bytes were pasted", len(got))
+	}
+	w.ui(func() { w.source.SetText("안녕 세상"); w.source.CursorColumn = 2 })
+	desk.SetSelection(appdesktop.Clipboard, "하세요,")
+	paste()
+	eventually(t, w, "the paste at the cursor", func() bool { return w.source.Text == "안녕하세요, 세상" })
+}
+
 func TestSettingsPersistAndApply(t *testing.T) {
 	eng := &apptest.Engine{Pieces: 1, Delay: time.Millisecond}
 	w := readyWindow(t, eng)
