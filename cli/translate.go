@@ -160,9 +160,12 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case len(words) > 0:
 		text = strings.Join(words, " ")
 	default:
-		b, err := io.ReadAll(stdin)
+		b, err := io.ReadAll(io.LimitReader(stdin, document.MaxBytes+1))
 		if err != nil {
 			return fmt.Errorf("reading stdin: %w", err)
+		}
+		if len(b) > document.MaxBytes {
+			return fmt.Errorf("stdin holds over %d MB; up to %d MB are translated at once: split it", document.MaxBytes>>20, document.MaxBytes>>20)
 		}
 		text = string(b)
 	}
@@ -204,7 +207,7 @@ func translate(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	out := bufio.NewWriter(stdout)
 	req := inference.Request{Text: terms.Steer(text), Direction: dir, Sequential: *sequential}
-	if *file != "" {
+	if *file != "" || len(text) > 4096 { // a document's progress; a sentence or two need none
 		req.OnProgress = bar.set
 	}
 	res, err := eng.Translate(ctx, req, func(piece, _ string) {

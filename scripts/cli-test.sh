@@ -40,6 +40,20 @@ fails_clearly() { # expected message, then args
 }
 check "a text file is refused in one line" fails_clearly "not a GGUF model file" translate --model /etc/hostname hi
 check "a missing file is refused in one line" fails_clearly "not found" translate --model "$tmp/nope.gguf" hi
+# 10 MB piped in: translated as a document, its progress drawn on the terminal (script gives stderr one) until
+# Ctrl+C; over 20 MB: refused at once, in one line.
+big_stdin_shows_progress() {
+	python3 -c "import sys; sys.stdout.write('오늘 날씨가 좋아요. 내일은 비가 온대요.\n' * 190000)" >"$tmp/big.txt" &&
+		[ "$(stat -c %s "$tmp/big.txt")" -gt 10000000 ] &&
+		script -qec "timeout -s INT 8 '$bin' translate --model '$tmp/gptneox.gguf' --to en <'$tmp/big.txt' >'$tmp/big.out'" /dev/null >"$tmp/big.tty"
+	grep -aq 'interrupted' "$tmp/big.tty" && grep -aqE '\] [1-9][0-9]*/[0-9]{5,}' "$tmp/big.tty" && [ -s "$tmp/big.out" ]
+}
+check "10 MB piped in is translated with its progress shown" big_stdin_shows_progress
+huge_stdin_refused() {
+	head -c 21000000 /dev/zero | tr '\0' 'a' | fails_clearly "stdin holds over 20 MB" translate --model "$tmp/gptneox.gguf" --to en
+}
+check "over 20 MB piped in is refused" huge_stdin_refused
+
 head -c 200000 "$tmp/gptneox.gguf" >"$tmp/cut.gguf"
 check "a truncated model is refused in one line" fails_clearly "corrupted or incomplete" translate --model "$tmp/cut.gguf" hi
 usage_error() { "$bin" translate --bogus 2>/dev/null; [ $? -eq 2 ]; }
