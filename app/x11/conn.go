@@ -323,7 +323,10 @@ func (x *Conn) convert(which string, sel, target xproto.Atom, max int) ([]byte, 
 				return nil, err
 			}
 			if r.Type == x.incr {
-				return x.incrTransfer(which, max)
+				return x.incrTransfer(which, target, max)
+			}
+			if !x.isA(r.Type, target) {
+				return nil, nil
 			}
 			if tooLarge {
 				return nil, desktop.ErrTooLarge
@@ -339,6 +342,19 @@ func (x *Conn) convert(which string, sel, target xproto.Atom, max int) ([]byte, 
 
 var errClosed = errors.New("the X11 connection is closed")
 
+// isA tells whether data of type typ is what was asked for as target. Some owners answer any request with what
+// they hold (xclip -t image/png sends its PNG to a request for text); older programs answer a request for text in
+// Latin-1 STRING; the list of TARGETS comes as ATOMs.
+func (x *Conn) isA(typ, target xproto.Atom) bool {
+	switch target {
+	case x.utf8:
+		return typ == x.utf8 || typ == xproto.AtomString
+	case x.targets:
+		return typ == xproto.AtomAtom
+	}
+	return typ == target
+}
+
 // testIncrChunk, when set by a test, is called with the size of each chunk of an INCR transfer.
 var testIncrChunk func(n int)
 
@@ -346,9 +362,9 @@ var testIncrChunk func(n int)
 // once the one before is deleted, and ends with an empty one. Past max bytes, it drains the rest unread, which costs
 // little, rather than leave the owner waiting for a deletion: ICCCM has no way to cancel a transfer, and some owners
 // serve one at a time (xclip before 0.13 answered nobody else meanwhile).
-func (x *Conn) incrTransfer(which string, max int) ([]byte, error) {
+func (x *Conn) incrTransfer(which string, target xproto.Atom, max int) ([]byte, error) {
 	var data []byte
-	tooLarge := false
+	tooLarge, other := false, false
 	for {
 		select {
 		case <-x.chunks:
@@ -367,15 +383,21 @@ func (x *Conn) incrTransfer(which string, max int) ([]byte, error) {
 		}
 		n := len(r.Value) + int(r.BytesAfter)
 		if n == 0 {
-			if tooLarge {
+			switch {
+			case other:
+				return nil, nil
+			case tooLarge:
 				return nil, desktop.ErrTooLarge
 			}
 			return data, nil
 		}
+		if !x.isA(r.Type, target) { // drained like an oversized one, then reported as no such data
+			other = true
+		}
 		if testIncrChunk != nil {
 			testIncrChunk(n)
 		}
-		if over {
+		if over || other {
 			tooLarge, data = true, nil
 			continue
 		}

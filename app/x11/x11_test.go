@@ -367,6 +367,20 @@ func TestReadClipboardImage(t *testing.T) {
 	if got, err := x.ReadClipboardImage(len(pic)); !bytes.Equal(got, pic) || err != nil {
 		t.Fatalf("after the refusal: %d bytes, %v", len(got), err)
 	}
+	// xclip answers a request for text with the PNG too (in chunks, and typed image/png): that is no text.
+	for _, max := range []int{64 << 10, 8 << 20} {
+		if text, err := x.ReadSelection(desktop.Clipboard, max); text != "" || err != nil {
+			t.Fatalf("the text of a copied image, up to %d bytes: %d bytes, %v; want none", max, len(text), err)
+		}
+	}
+	small := noisePNG(t, 20, 20)
+	copyFile(t, d, "image/png", small, func() bool {
+		got, err := x.ReadClipboardImage(1 << 20)
+		return err == nil && bytes.Equal(got, small)
+	})
+	if text, err := x.ReadSelection(desktop.Clipboard, 1<<20); text != "" || err != nil {
+		t.Fatalf("the text of a small copied image: %q, %v; want none", text, err)
+	}
 
 	// An image in a format no decoder reads is named, not mistaken for no image. (Text first, so that what is not
 	// ErrNoImage comes from the new owner.)
