@@ -85,6 +85,30 @@ diff=$(compare -metric AE "$tmp/a.png" "$tmp/b.png" null: 2>&1 | cut -d' ' -f1)
 if [ "${diff%.*}" -gt 200 ]; then ok; else bad "Hangul texts render alike ($diff pixels differ): replacement boxes?"; fi
 [ $fonts_hidden = 1 ] && cp "$art/gui-e2e.png" "$art/gui-hangul-no-system-fonts.png"
 
+# 10 MB copied, then pasted and sent with the hotkey: both refused with a message, while the window answers the
+# pings a window manager sends to tell a frozen window (gugugo dev ui-latency). Its longest answer is compared with
+# the idle window's: answers wait for the event loop's next turn, once a frame.
+longest_ms() { sed -n 's/.*longest answer \([0-9.]*\) ms.*/\1/p' "$1" | cut -d. -f1; }
+"$bin" dev ui-latency "$win" >"$tmp/idle.lat" &
+pinger=$!
+sleep 2
+kill -TERM $pinger && wait $pinger
+python3 -c "import sys; sys.stdout.write('오늘 날씨가 좋아요. 내일은 비가 온대요.\n' * 190000)" | xclip -selection clipboard 2>/dev/null
+"$bin" dev ui-latency "$win" >"$tmp/paste.lat" &
+pinger=$!
+sleep 0.5
+xdotool mousemove --window "$win" 200 200 click 1
+xdotool key ctrl+v
+wait_state '"status":"Not pasted: the copied text is over 256 KB' && ok || bad "a 10 MB paste: $(cat "$state")"
+xdotool key ctrl+alt+g
+wait_state '"status":"the clipboard holds more than 256 KB' && ok || bad "the hotkey on 10 MB copied: $(cat "$state")"
+sleep 0.5
+kill -TERM $pinger && wait $pinger
+echo "gui: the idle window: $(cat "$tmp/idle.lat"); during the 10 MB paste and hotkey: $(cat "$tmp/paste.lat")"
+idle_ms=$(longest_ms "$tmp/idle.lat") busy_ms=$(longest_ms "$tmp/paste.lat")
+[ -n "$busy_ms" ] && [ "$busy_ms" -le $((${idle_ms:-0} + 50)) ] && ok ||
+	bad "the window froze for ${busy_ms:-?} ms during the 10 MB paste (idle: ${idle_ms:-?} ms)"
+
 # The command a desktop shortcut runs: the clipboard is translated in the running window.
 text3="The weather is nice today."
 printf '%s' "$text3" | xclip -selection clipboard 2>/dev/null
