@@ -54,7 +54,7 @@ func (w *Window) onShortcut(s fyne.Shortcut) bool {
 // pastedText is text read from the clipboard, handed to the entry as a clipboard of its own.
 type pastedText string
 
-func (p pastedText) Content() string  { return string(p) }
+func (p pastedText) Content() string   { return string(p) }
 func (p pastedText) SetContent(string) {}
 
 // pasteText reads the clipboard off the UI goroutine and then pastes it: reading megabytes from another program
