@@ -65,16 +65,20 @@ func probe(plugin string) verdict {
 		return verdict{OK: true, Device: strings.TrimSpace(stdout.String())}
 	}
 	reason := err.Error()
-	if line := childReason(stderr.String()); line != "" {
+	if line := CrashCause(stderr.String()); line != "" {
 		reason += ": " + line
 	}
 	return verdict{Reason: reason}
 }
 
-// childReason picks why the child failed from its stderr: its own error line when it got to write one, else what
-// llama.cpp logged before the process died: the line naming an error ("CUDA error: the provided PTX was compiled
-// with an unsupported toolchain."), or the first line.
-func childReason(s string) string {
+// LogErrors lets llama.cpp's error messages through to stderr, for a parent process that outlives an abort to read
+// the cause there (CrashCause): a probe child's, and the guarded window's (app/guard).
+func LogErrors() { llama.LogErrors() }
+
+// CrashCause picks why a child process of this program failed from its stderr: its own error line when it got to
+// write one, else what llama.cpp logged before the process died: the line naming an error ("CUDA error: the
+// provided PTX was compiled with an unsupported toolchain."), or the first line.
+func CrashCause(s string) string {
 	lines := strings.Split(s, "\n")
 	for _, l := range lines {
 		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "gugugo: "); ok {
@@ -113,7 +117,7 @@ func RunProbeChild() (code int, ok bool) {
 // probeBackend loads only the CPU libraries and the plugin, runs the probe model on the plugin's device, and
 // returns that device's name.
 func probeBackend(plugin string) (string, error) {
-	llama.LogErrors() // if ggml aborts, the parent reads the cause from stderr
+	LogErrors()
 	if _, err := OpenLibraries(); err != nil {
 		return "", err
 	}

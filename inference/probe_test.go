@@ -52,8 +52,8 @@ func TestChildReason(t *testing.T) {
 		"\n\n":                 "",
 		"Segmentation fault\n": "Segmentation fault",
 	} {
-		if got := childReason(in); got != want {
-			t.Errorf("childReason(%q) = %q, want %q", in, got, want)
+		if got := CrashCause(in); got != want {
+			t.Errorf("CrashCause(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
