@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gugugo-desktop/gugugo/app/guard"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -28,6 +29,36 @@ func LoadEngine(path string, o inference.Options) (Engine, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// GuardedLoad loads with load and, for a model with layers on a GPU, keeps mark busy while each translation
+// computes (see package guard).
+func GuardedLoad(load LoadFunc, mark *guard.Mark) LoadFunc {
+	return func(path string, o inference.Options) (Engine, error) {
+		e, err := load(path, o)
+		if err != nil || e.Info().GPULayers == 0 {
+			return e, err
+		}
+		return guardedEngine{e, mark}, nil
+	}
+}
+
+type guardedEngine struct {
+	Engine
+	mark *guard.Mark
+}
+
+func (g guardedEngine) Translate(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error) {
+	g.mark.Busy(g.Info().Device, req.Text)
+	defer g.mark.Idle()
+	return g.Engine.Translate(ctx, req, onPiece)
+}
+
+// TranslateShared serves files and other programs: their sentences are not the window's text to bring back.
+func (g guardedEngine) TranslateShared(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error) {
+	g.mark.Busy(g.Info().Device, "")
+	defer g.mark.Idle()
+	return g.Engine.TranslateShared(ctx, req, onPiece)
 }
 
 // ModelState is where the model stands.

@@ -3,12 +3,16 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gugugo-desktop/gugugo/app/apptest"
+	"github.com/gugugo-desktop/gugugo/app/guard"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -78,3 +82,34 @@ type closeCounter struct {
 }
 
 func (c *closeCounter) Close() { c.closes.Add(1) }
+
+// A model on a GPU keeps the guard's mark, with the window's text, while it translates; one on the CPU never does.
+func TestGuardedLoadMarksGPUTranslations(t *testing.T) {
+	for _, layers := range []int{0, 24} {
+		path := filepath.Join(t.TempDir(), "mark.json")
+		eng := &apptest.Engine{Pieces: 3, Delay: 20 * time.Millisecond, GPULayers: layers}
+		load := GuardedLoad(func(string, inference.Options) (Engine, error) { return eng, nil }, guard.NewMark(path))
+		e, err := load("m.gguf", inference.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var during []byte
+		_, err = e.Translate(context.Background(), inference.Request{Text: "번역할 글"}, func(string, string) {
+			if during == nil {
+				during, _ = os.ReadFile(path)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if layers == 0 && during != nil {
+			t.Errorf("a CPU model marked its translation: %s", during)
+		}
+		if layers > 0 && !strings.Contains(string(during), `"text":"번역할 글"`) {
+			t.Errorf("the mark during a GPU translation: %q", during)
+		}
+		if _, err := os.Stat(path); err == nil {
+			t.Error("the mark outlived the translation")
+		}
+	}
+}

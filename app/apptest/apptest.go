@@ -28,6 +28,8 @@ type Engine struct {
 	Name     string
 	Fallback string
 	GPUNotes []string
+	// GPULayers is how many of the model's layers Info says are on the GPU.
+	GPULayers int
 
 	mu       sync.Mutex
 	failNext error
@@ -112,7 +114,7 @@ func (e *Engine) Info() inference.ModelInfo {
 	if name == "" {
 		name = "scripted"
 	}
-	return inference.ModelInfo{Name: name, Device: "Test GPU", Fallback: e.Fallback, GPUNotes: e.GPUNotes}
+	return inference.ModelInfo{Name: name, Device: "Test GPU", Fallback: e.Fallback, GPUNotes: e.GPUNotes, GPULayers: e.GPULayers}
 }
 
 // Close marks the engine closed.

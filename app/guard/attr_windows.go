@@ -1,0 +1,5 @@
+package guard
+
+import "syscall"
+
+func childAttr() *syscall.SysProcAttr { return nil }
