@@ -16,6 +16,7 @@ import (
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
 	"github.com/gugugo-desktop/gugugo/app/download"
+	"github.com/gugugo-desktop/gugugo/app/guard"
 	"github.com/gugugo-desktop/gugugo/inference"
 )
 
@@ -174,4 +175,21 @@ func deviceText(info inference.ModelInfo) string {
 		return fmt.Sprintf("on %s (%d of %d layers on the GPU)", info.Device, info.GPULayers, info.Layers)
 	}
 	return "on " + info.Device
+}
+
+// recoverFromGPUCrash moves the model to the CPU for good (the GPU would end the process again), puts back the
+// text that was being translated, and says what happened in a dialog that stays until dismissed.
+func (w *Window) recoverFromGPUCrash(r guard.Report) {
+	w.core.Settings.Device = "cpu"
+	w.core.SaveSettings()
+	if r.Text != "" {
+		w.source.SetText(r.Text)
+	}
+	cause := ""
+	if r.Cause != "" {
+		cause = " (" + r.Cause + ")"
+	}
+	dialog.ShowInformation("GPU", fmt.Sprintf("Gugugo stopped while translating on %s%s. It started again on the CPU, "+
+		"with your text back in the window.\n\nOnce the GPU's driver or Gugugo's GPU plugin is updated, choose the GPU again "+
+		"in Settings → Translation → Device.", r.Device, cause), w.win)
 }

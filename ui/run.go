@@ -6,7 +6,9 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/gugugo-desktop/gugugo/app"
+	"github.com/gugugo-desktop/gugugo/app/guard"
 	"github.com/gugugo-desktop/gugugo/app/instance"
+	"github.com/gugugo-desktop/gugugo/inference"
 )
 
 // AppID identifies the app to the desktop and names its preferences folder.
@@ -16,6 +18,13 @@ const AppID = "io.github.gugugo_desktop.gugugo"
 func Run(modelPath, stateFile, version string) {
 	a := fyneapp.NewWithID(AppID)
 	opts := Options{Load: app.LoadEngine, ModelPath: modelPath, StateFile: stateFile, Version: version}
+	if mark := guard.FromEnv(); mark != nil {
+		opts.Load = app.GuardedLoad(app.LoadEngine, mark)
+		inference.LogErrors()
+	}
+	if r, ok := guard.Crashed(); ok {
+		opts.GPUCrash = &r
+	}
 	// The global hotkey, the selected text and Ctrl+C+C; without them the window works on its own and
 	// `gugugo translate-clipboard` stays the way in.
 	if conn, err := app.OpenDesktop(); err == nil {

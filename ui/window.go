@@ -14,6 +14,7 @@ import (
 	"github.com/gugugo-desktop/gugugo/app"
 	"github.com/gugugo-desktop/gugugo/app/catalogue"
 	appdesktop "github.com/gugugo-desktop/gugugo/app/desktop"
+	"github.com/gugugo-desktop/gugugo/app/guard"
 )
 
 // MaxSourceBytes is the most text the source pane takes: Fyne's entry is not made for megabytes, and a paste over
@@ -47,6 +48,9 @@ type Options struct {
 	// Desktop gives the global hotkey, the selections and clipboard changes; nil where there is none (no X11
 	// display). When it is also a desktop.Placer the popup opens at the pointer.
 	Desktop appdesktop.Input
+	// GPUCrash, when set, says that the window was started again because the process ended while a GPU was
+	// translating (package guard): the window then runs on the CPU, puts the text back and says so.
+	GPUCrash *guard.Report
 }
 
 // Window is the main window.
@@ -114,6 +118,9 @@ func NewWindow(a fyne.App, opts Options) *Window {
 	w.win.SetCloseIntercept(w.onCloseRequest)
 	w.applyDesktop()
 
+	if opts.GPUCrash != nil {
+		w.recoverFromGPUCrash(*opts.GPUCrash)
+	}
 	switch {
 	case opts.ModelPath != "":
 		w.core.LoadModel(opts.ModelPath)
