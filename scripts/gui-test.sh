@@ -243,6 +243,24 @@ if wait_state '"status":"Ready. GPU plugin cuda-libggml-cuda.so failed its test 
 fi
 stop_app
 
+# A GPU plugin that passes its test run and then ends the process mid-translation (scripts/testdata/fake-gpu-plugin.c,
+# the CPU backend presented as "Gugugo Test GPU"): the window comes back on the CPU with the text, and stays there.
+rm -f "$tmp/lib/gpu/"*
+gcc -shared -fPIC -I"$root/deps/llama/src/ggml/include" -I"$root/deps/llama/src/ggml/src" -o "$tmp/lib/gpu/cuda-libggml-cuda.so" \
+	"$root/scripts/testdata/fake-gpu-plugin.c" || bad "building the fake GPU plugin"
+GUGUGO_LIB_DIR=$tmp/lib GUGUGO_TEST_GPU_CRASH_AFTER=40 start_app '{}'
+wait_state '"device":"[^"]*Gugugo Test GPU' 60 && ok || bad "the model is not on the test GPU: $(cat "$state" "$tmp/app.log")"
+win=$(xdotool search --sync --name '^Gugugo$' | head -1)
+text9="오늘은 날씨가 맑고 따뜻해서 공원에 산책하러 가기로 했습니다. 친구들과 함께 점심을 먹고 이야기를 나눴어요."
+paste_and_translate "$text9"
+if wait_state "\"source\":\"$text9\".*\"device\":\"on CPU" 60 && grep -q "the window ended while Gugugo Test GPU was translating" "$tmp/app.log" &&
+	grep -q '"device":"cpu"' "$prefs"; then ok; else
+	bad "after the GPU plugin crashed: $(cat "$state" "$prefs"; tail -5 "$tmp/app.log")"
+fi
+sleep 0.5
+import -window root "$art/gui-gpu-crash.png"
+stop_app
+
 # Korean through the IME (IBus with ibus-hangul, over XIM), translate-as-you-type off: Ctrl+Return arrives while the
 # last syllable (요) is still being composed, and the final translation must still be of the whole text.
 mkdir -p "$HOME/.config/glib-2.0/settings"
