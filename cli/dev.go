@@ -189,7 +189,7 @@ func greedyTokens(args []string, stdout, stderr io.Writer) error {
 	if _, err := inference.CheckFile(*model); err != nil {
 		return err
 	}
-	m, err := llama.LoadModel(*model, -1, -1, nil)
+	m, err := llama.LoadModel(*model, llama.LoadParams{GPULayers: -1, Device: -1})
 	if err != nil {
 		return err
 	}

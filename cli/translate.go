@@ -30,6 +30,7 @@ type engineFlags struct {
 	ctxSize   *int
 	device    *string
 	gpuMemory *float64
+	mapFile   *bool
 	verbose   *bool
 }
 
@@ -44,7 +45,9 @@ func addEngineFlags(fs *flag.FlagSet) engineFlags {
 		ctxSize:   fs.Int("ctx", 0, "context size in tokens (0: the model's)"),
 		device:    fs.String("device", "", "device to run on: cpu, or a name that gugugo devices lists (default: the GPU with the most free memory)"),
 		gpuMemory: fs.Float64("gpu-memory", 0, "GPU memory the model may take, in GB (0: what the GPU has free); layers that do not fit run on the CPU"),
-		verbose:   fs.Bool("verbose", false, "show llama.cpp's log"),
+		mapFile: fs.Bool("mmap", false, "map the model file instead of reading it: loads faster where filling memory is slow, but overwriting\n"+
+			"the file in place while it is loaded then ends the process"),
+		verbose: fs.Bool("verbose", false, "show llama.cpp's log"),
 	}
 }
 
@@ -79,7 +82,7 @@ func (f engineFlags) load(stderr io.Writer) (*inference.Engine, error) {
 	}
 	e, err := inference.Load(*f.model, inference.Options{
 		GPULayers: *f.gpuLayers, Threads: *f.threads, ContextSize: *f.ctxSize, Device: *f.device, Verbose: *f.verbose,
-		GPUMemory: uint64(max(*f.gpuMemory, 0) * 1e9),
+		GPUMemory: uint64(max(*f.gpuMemory, 0) * 1e9), MapFile: *f.mapFile,
 	})
 	for _, n := range inference.BackendNotes() {
 		if *f.verbose || !n.OK && n.Probed {

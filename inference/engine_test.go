@@ -614,3 +614,13 @@ func TestModelFileChangedWhileLoaded(t *testing.T) {
 		})
 	}
 }
+
+// A mapped model (--mmap) translates as a read one does.
+func TestMappedModelTranslatesAlike(t *testing.T) {
+	path := randomModel(t, "gptneox")
+	read, _ := translate(t, load(t, path, DefaultOptions()), Request{Text: "안녕하세요", MaxTokens: 12})
+	mapped, _ := translate(t, load(t, path, Options{GPULayers: -1, MapFile: true}), Request{Text: "안녕하세요", MaxTokens: 12})
+	if read.Text != mapped.Text || read.Text == "" {
+		t.Errorf("mapped %q, read %q", mapped.Text, read.Text)
+	}
+}

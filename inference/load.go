@@ -36,6 +36,9 @@ type Options struct {
 	// GPUMemory caps the GPU memory the model may take, in bytes; 0 takes what the device has free. Layers that do
 	// not fit stay on the CPU.
 	GPUMemory uint64
+	// MapFile maps the model file instead of reading it (llama.LoadParams.Map): faster to load on machines where
+	// filling fresh memory is slow, but the process then dies if the file is overwritten in place while loaded.
+	MapFile bool
 }
 
 // DefaultOptions offload every layer to the GPU when there is one.
@@ -197,11 +200,14 @@ func Load(path string, o Options) (*Engine, error) {
 		}
 	}
 	// On a GPU, a failed load or context (a missing runtime library, too little memory) is retried on the CPU.
-	m, lctx, err := loadOn(path, layers, devIndex, ctxSize, threads, progress)
+	params := func() llama.LoadParams {
+		return llama.LoadParams{GPULayers: layers, Device: devIndex, Map: o.MapFile, Progress: progress}
+	}
+	m, lctx, err := loadOn(path, params(), ctxSize, threads)
 	if err != nil && devIndex >= 0 {
 		fallback = fmt.Sprintf("The model could not be loaded on %s (%v), so it runs on the CPU.", dev.Description, err)
 		dev, devIndex, layers, _ = pickDevice("cpu", 0)
-		m, lctx, err = loadOn(path, layers, devIndex, ctxSize, threads, progress)
+		m, lctx, err = loadOn(path, params(), ctxSize, threads)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot load %s: %w", filepath.Base(path), err)
@@ -300,8 +306,8 @@ func fitLayers(mem Memory, k int, dev llama.Device, limit uint64) (int, string) 
 func gb(n uint64) string { return fmt.Sprintf("%.1f GB", float64(n)/1e9) }
 
 // loadOn loads a model and its context on one device (-1: the CPU, or every GPU when layers are offloaded).
-func loadOn(path string, layers, device, ctxSize, threads int, progress func(float32) bool) (*llama.Model, *llama.Context, error) {
-	m, err := llama.LoadModel(path, layers, device, progress)
+func loadOn(path string, p llama.LoadParams, ctxSize, threads int) (*llama.Model, *llama.Context, error) {
+	m, err := llama.LoadModel(path, p)
 	if err != nil {
 		return nil, nil, err
 	}

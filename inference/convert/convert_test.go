@@ -51,7 +51,7 @@ const prompt = "### 한국어: 안녕하세요, 오늘 날씨가 좋아요 123!<
 // llamaLogits runs the converted model on the prompt and returns its tokens and the logits at every position.
 func llamaLogits(t *testing.T, path, text string) ([]int32, [][]float32) {
 	t.Helper()
-	m, err := llama.LoadModel(path, 0, -1, nil)
+	m, err := llama.LoadModel(path, llama.LoadParams{Device: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestTokenizationMatchesHuggingFaceBPE(t *testing.T) {
 	dir := tinyHF(t, tinymodel.HFOptions{Seed: 9})
 	path := convertTo(t, dir, gguf.F16)
 	bpe := loadBPE(t, filepath.Join(dir, "tokenizer.json"))
-	m, err := llama.LoadModel(path, 0, -1, nil)
+	m, err := llama.LoadModel(path, llama.LoadParams{Device: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

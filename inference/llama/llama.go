@@ -191,23 +191,32 @@ func goLoadProgress(progress C.float, handle C.uintptr_t) C.bool {
 	return C.bool(f(float32(progress)))
 }
 
-// LoadModel loads a GGUF file. gpuLayers < 0 offloads every layer; device >= 0 (an index of Devices) keeps the
-// model on that device alone, -1 lets llama.cpp spread it over every GPU. progress (may be nil) gets values in [0,1]
-// and returns false to abort the load.
-func LoadModel(path string, gpuLayers, device int, progress func(float32) bool) (*Model, error) {
+// LoadParams say how LoadModel loads.
+type LoadParams struct {
+	GPULayers int // < 0 offloads every layer
+	Device    int // >= 0 (an index of Devices) keeps the model on that device alone; -1 lets llama.cpp use every GPU
+	// Map maps the file into memory instead of reading it: a faster load where fresh memory is slow to fill, but a
+	// file truncated in place while the model is loaded (cp over it) then ends the process with SIGBUS.
+	Map bool
+	// Progress (may be nil) gets values in [0,1] and returns false to abort the load.
+	Progress func(float32) bool
+}
+
+// LoadModel loads a GGUF file.
+func LoadModel(path string, p LoadParams) (*Model, error) {
 	if _, err := Open(); err != nil {
 		return nil, err
 	}
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	var h C.uintptr_t
-	if progress != nil {
-		handle := cgo.NewHandle(progress)
+	if p.Progress != nil {
+		handle := cgo.NewHandle(p.Progress)
 		defer handle.Delete()
 		h = C.uintptr_t(handle)
 	}
 	C.gg_clear_error()
-	m := C.gg_model_load(cpath, C.int32_t(gpuLayers), C.int32_t(device), h)
+	m := C.gg_model_load(cpath, C.int32_t(p.GPULayers), C.int32_t(p.Device), C.bool(p.Map), h)
 	if m == nil {
 		if msg := lastError(); msg != "" {
 			return nil, errors.New(msg)

@@ -15,7 +15,7 @@ func tiny(t *testing.T) *Model {
 	if err := tinymodel.Write(p, tinymodel.Options{Arch: "gptneox", Shape: tinymodel.Shapes["tiny"], Type: gguf.F16, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := LoadModel(p, 0, -1, nil)
+	m, err := LoadModel(p, LoadParams{Device: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

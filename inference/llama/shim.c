@@ -142,12 +142,12 @@ void gg_dev_memory(size_t i, size_t *free_mem, size_t *total) { p_ggml_backend_d
 
 static bool gg_progress(float progress, void *user) { return goLoadProgress(progress, (uintptr_t)user); }
 
-struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, int32_t device, uintptr_t progress_handle) {
+struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, int32_t device, bool map, uintptr_t progress_handle) {
 	struct llama_model_params p = p_llama_model_default_params();
 	p.n_gpu_layers = n_gpu_layers;
-	// Read the weights into llama.cpp's own memory instead of mapping the file: a mapped file that is truncated
-	// while loaded (a download written again over it) ends the process with SIGBUS on the next page it touches.
-	p.load_mode = LLAMA_LOAD_MODE_NONE;
+	// Unless asked to map the file, the weights are read into llama.cpp's own memory: a mapped file that is
+	// truncated while loaded (cp over it) ends the process with SIGBUS on the next page it touches.
+	p.load_mode = map ? LLAMA_LOAD_MODE_MMAP : LLAMA_LOAD_MODE_NONE;
 	p.lazy_mode = LLAMA_LAZY_MODE_OFF;
 	ggml_backend_dev_t devs[2] = {NULL, NULL};
 	if (device >= 0) {

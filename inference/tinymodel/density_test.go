@@ -18,7 +18,7 @@ func TestCorpusTokenizesDensely(t *testing.T) {
 	if err := Write(p, Options{Arch: "gptneox", Shape: s, Type: gguf.F16}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := llama.LoadModel(p, 0, -1, nil)
+	m, err := llama.LoadModel(p, llama.LoadParams{Device: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
