@@ -117,9 +117,9 @@ func supervise(exe string, args []string) int {
 		cmd.Env = env
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, io.MultiWriter(os.Stderr, stderr)
 		cmd.SysProcAttr = childAttr()
-		code := run(cmd)
+		code, crashed := run(cmd)
 		b, err := os.ReadFile(mark)
-		if code == 0 || err != nil || restarted {
+		if !crashed || err != nil || restarted {
 			return code
 		}
 		var r Report
@@ -135,33 +135,38 @@ func supervise(exe string, args []string) int {
 	}
 }
 
-// run runs the window and returns its exit code, 128 plus the signal's number when a signal ended it.
-func run(cmd *exec.Cmd) int {
+// run runs the window and returns its exit code, 128 plus the signal's number when a signal ended it. crashed says
+// that it ended the way an abort in C code ends a Go program (exit status 2 from Go's runtime, 3 from the C runtime
+// on Windows, or a crash signal), and not by a signal passed on to it or the user's kill.
+func run(cmd *exec.Cmd) (code int, crashed bool) {
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "gugugo:", err)
-		return 1
+		return 1, false
 	}
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	told := false
 	for {
 		select {
 		case s := <-signals:
 			cmd.Process.Signal(s)
+			told = true
 		case err := <-done:
 			var exit *exec.ExitError
 			switch {
 			case err == nil:
-				return 0
+				return 0, false
 			case errors.As(err, &exit):
 				if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-					return 128 + int(ws.Signal())
+					return 128 + int(ws.Signal()), !told && crashSignal(ws.Signal())
 				}
-				return exit.ExitCode()
+				code := exit.ExitCode()
+				return code, !told && (code == 2 || code == 3)
 			}
-			return 1
+			return 1, false
 		}
 	}
 }

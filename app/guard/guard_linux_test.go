@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestMain lets this test binary be the window that supervise runs: GUARD_TEST_CHILD says how it ends.
@@ -28,6 +29,14 @@ func TestMain(m *testing.M) {
 		FromEnv().Busy("Test GPU", "")
 		syscall.Kill(os.Getpid(), syscall.SIGABRT)
 		select {}
+	case "gpu-busy": // computes on a GPU until a signal ends it
+		if _, ok := Crashed(); ok {
+			os.WriteFile(os.Getenv("GUARD_TEST_OUT"), []byte("started again"), 0o600)
+			os.Exit(0)
+		}
+		FromEnv().Busy("Test GPU", "긴 번역")
+		os.WriteFile(os.Getenv("GUARD_TEST_OUT")+".busy", nil, 0o600)
+		select {}
 	case "cpu-fails": // fails with no GPU computing
 		m := FromEnv()
 		m.Busy("Test GPU", "다 끝난 글")
@@ -38,7 +47,6 @@ func TestMain(m *testing.M) {
 
 func child(t *testing.T, how string) (code int, out string) {
 	t.Setenv("GUARD_TEST_CHILD", how)
-	t.Setenv("GOTRACEBACK", "none") // the aborts print no goroutines into the test log
 	out = filepath.Join(t.TempDir(), "report.json")
 	t.Setenv("GUARD_TEST_OUT", out)
 	return supervise(os.Args[0], []string{"-test.run=^$"}), out
@@ -77,5 +85,27 @@ func TestOtherFailuresAreNotRetried(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("it was started again")
+	}
+}
+
+// A window that a SIGTERM passed on by the parent ends (a logout) is not started again, GPU busy or not.
+func TestSignalledWindowIsNotStartedAgain(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report")
+	t.Setenv("GUARD_TEST_CHILD", "gpu-busy")
+	t.Setenv("GUARD_TEST_OUT", out)
+	go func() {
+		for {
+			if _, err := os.Stat(out + ".busy"); err == nil {
+				syscall.Kill(os.Getpid(), syscall.SIGTERM) // to this process, the parent, which passes it on
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	if code := supervise(os.Args[0], []string{"-test.run=^$"}); code != 128+int(syscall.SIGTERM) {
+		t.Errorf("exit code %d, want %d", code, 128+int(syscall.SIGTERM))
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the window was started again after a SIGTERM")
 	}
 }
