@@ -194,7 +194,9 @@ func goLoadProgress(progress C.float, handle C.uintptr_t) C.bool {
 // LoadParams say how LoadModel loads.
 type LoadParams struct {
 	GPULayers int // < 0 offloads every layer
-	Device    int // >= 0 (an index of Devices) keeps the model on that device alone; -1 lets llama.cpp use every GPU
+	// Device >= 0 (an index of Devices) keeps the model on that device alone; -1 lets llama.cpp use every GPU, or
+	// none when GPULayers is 0.
+	Device int
 	// Map maps the file into memory instead of reading it: a faster load where fresh memory is slow to fill, but a
 	// file truncated in place while the model is loaded (cp over it) then ends the process with SIGBUS.
 	Map bool

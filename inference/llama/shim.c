@@ -153,6 +153,10 @@ struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, int32_
 	if (device >= 0) {
 		devs[0] = p_ggml_backend_dev_get((size_t)device);
 		p.devices = devs;
+	} else if (n_gpu_layers == 0) {
+		// No GPU at all: with the default (every GPU) llama.cpp still starts their backends and runs large
+		// batches there (op offload), which would bring back a GPU that ended the process (app/guard).
+		p.devices = devs;
 	}
 	if (progress_handle) {
 		p.progress_callback = gg_progress;

@@ -39,8 +39,8 @@ const char *gg_dev_description(size_t i);
 int gg_dev_type(size_t i);
 void gg_dev_memory(size_t i, size_t *free_mem, size_t *total);
 
-// gg_model_load loads a model; device >= 0 puts it on that device alone, -1 lets llama.cpp use every GPU. map maps
-// the file instead of reading it.
+// gg_model_load loads a model; device >= 0 puts it on that device alone, -1 lets llama.cpp use every GPU (none when
+// n_gpu_layers is 0). map maps the file instead of reading it.
 struct llama_model *gg_model_load(const char *path, int32_t n_gpu_layers, int32_t device, bool map, uintptr_t progress_handle);
 void gg_model_free(struct llama_model *m);
 const struct llama_vocab *gg_model_vocab(const struct llama_model *m);
