@@ -3,14 +3,14 @@
 // ggml aborts, and there is nothing in-process to catch. So the window runs as a child of a small parent process
 // (Supervise). While a GPU computes, the child keeps a mark file naming the device and the text (Mark). When the
 // child dies with the mark there, the parent starts it again with a report (Crashed): the window comes back on the
-// CPU, with the text, and says what happened.
+// CPU, with the text, and says what happened. A window ended any other way (a Go panic, a signal, a second crash)
+// is not started again.
 package guard
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -92,8 +92,8 @@ func Crashed() (Report, bool) {
 func Supervised() bool { return os.Getenv(markEnv) != "" }
 
 // Supervise runs this program again with the same arguments as the guarded window and waits for it, passing on
-// SIGINT and SIGTERM. When the window dies while a GPU computes, it is started once more with the report; it
-// returns the window's exit code.
+// SIGINT, SIGTERM and SIGHUP. When the window crashes in C code while a GPU computes, it is started once more with
+// the report. It returns the window's exit code.
 func Supervise() int {
 	exe, err := os.Executable()
 	if err != nil {
@@ -103,7 +103,13 @@ func Supervise() int {
 }
 
 func supervise(exe string, args []string) int {
-	dir, err := os.MkdirTemp("", "gugugo-guard")
+	// The mark holds the text being translated: keep it in the user's runtime folder (private, and emptied at
+	// logout) where there is one.
+	base := os.Getenv("XDG_RUNTIME_DIR")
+	if st, err := os.Stat(base); base == "" || err != nil || !st.IsDir() {
+		base = os.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "gugugo-guard")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gugugo:", err)
 		return 1
@@ -115,11 +121,11 @@ func supervise(exe string, args []string) int {
 		stderr := &tail{max: 64 << 10}
 		cmd := exec.Command(exe, args...)
 		cmd.Env = env
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, io.MultiWriter(os.Stderr, stderr)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, stderr
 		cmd.SysProcAttr = childAttr()
 		code, crashed := run(cmd)
 		b, err := os.ReadFile(mark)
-		if !crashed || err != nil || restarted {
+		if !crashed || !inC(code, stderr.String()) || err != nil || restarted {
 			return code
 		}
 		var r Report
@@ -135,16 +141,26 @@ func supervise(exe string, args []string) int {
 	}
 }
 
+// inC tells, from the exit status and the end of stderr, a crash in C code (an abort in a GPU plugin) from a Go
+// panic or fatal error, which also ends a Go program with status 2 but is no fault of the GPU.
+func inC(code int, stderr string) bool {
+	if code != 2 {
+		return true // a crash signal, or the C runtime's abort on Windows (3)
+	}
+	return strings.Contains(stderr, "signal arrived during cgo execution") || strings.HasPrefix(stderr, "SIGABRT: abort") ||
+		strings.Contains(stderr, "\nSIGABRT: abort")
+}
+
 // run runs the window and returns its exit code, 128 plus the signal's number when a signal ended it. crashed says
-// that it ended the way an abort in C code ends a Go program (exit status 2 from Go's runtime, 3 from the C runtime
-// on Windows, or a crash signal), and not by a signal passed on to it or the user's kill.
+// that it ended the way a crash ends a Go program (exit status 2 from Go's runtime, 3 from the C runtime on Windows,
+// or a crash signal), and not by a signal passed on to it or the user's kill.
 func run(cmd *exec.Cmd) (code int, crashed bool) {
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "gugugo:", err)
 		return 1, false
 	}
 	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(signals)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -171,7 +187,9 @@ func run(cmd *exec.Cmd) (code int, crashed bool) {
 	}
 }
 
-// tail keeps the last max bytes written to it.
+// tail passes the window's stderr on to this process's and keeps its last max bytes. A failed write to stderr (a
+// closed terminal; none at all in a Windows GUI program) is ignored: an error here would stop the copying, and the
+// window would then die of a broken pipe.
 type tail struct {
 	mu  sync.Mutex
 	max int
@@ -179,6 +197,9 @@ type tail struct {
 }
 
 func (t *tail) Write(p []byte) (int, error) {
+	if os.Stderr != nil {
+		os.Stderr.Write(p)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.b = append(t.b, p...)

@@ -4,96 +4,92 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// TestMain lets this test binary be the window that supervise runs: GUARD_TEST_CHILD says how it ends.
+// TestMain lets this test binary be the window that supervise runs: GUARD_TEST_CHILD says how it ends. Each start
+// adds a line to GUARD_TEST_OUT.starts, and a start with a report writes the report to GUARD_TEST_OUT.
 func TestMain(m *testing.M) {
-	switch os.Getenv("GUARD_TEST_CHILD") {
-	case "":
+	how := os.Getenv("GUARD_TEST_CHILD")
+	if how == "" {
 		os.Exit(m.Run())
-	case "gpu-abort": // aborts while a GPU computes, unless it is the window started again: then it reports
-		if r, ok := Crashed(); ok {
-			b, _ := json.Marshal(r)
-			os.WriteFile(os.Getenv("GUARD_TEST_OUT"), b, 0o600)
-			os.Exit(0)
-		}
-		m := FromEnv()
-		m.Busy("Test GPU", "번역하던 글")
+	}
+	out := os.Getenv("GUARD_TEST_OUT")
+	if f, err := os.OpenFile(out+".starts", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+		f.WriteString(how + "\n")
+		f.Close()
+	}
+	if r, ok := Crashed(); ok && how != "always-abort" {
+		b, _ := json.Marshal(r)
+		os.WriteFile(out, b, 0o600)
+		os.Exit(0)
+	}
+	mark := FromEnv()
+	switch how {
+	case "gpu-abort": // aborts while a GPU computes, as ggml does
+		mark.Busy("Test GPU", "번역하던 글")
 		os.Stderr.WriteString("ggml_cuda_compute_forward: MUL_MAT failed\nCUDA error: an illegal memory access was encountered\n")
 		syscall.Kill(os.Getpid(), syscall.SIGABRT)
-		select {}
-	case "always-abort": // aborts while a GPU computes, every time
-		FromEnv().Busy("Test GPU", "")
+	case "always-abort": // aborts while a GPU computes, started again or not
+		mark.Busy("Test GPU", "")
 		syscall.Kill(os.Getpid(), syscall.SIGABRT)
-		select {}
+	case "gpu-panic": // a Go panic while a GPU computes: not the GPU's doing
+		mark.Busy("Test GPU", "번역하던 글")
+		panic("a bug in Go code")
 	case "gpu-busy": // computes on a GPU until a signal ends it
-		if _, ok := Crashed(); ok {
-			os.WriteFile(os.Getenv("GUARD_TEST_OUT"), []byte("started again"), 0o600)
-			os.Exit(0)
-		}
-		FromEnv().Busy("Test GPU", "긴 번역")
-		os.WriteFile(os.Getenv("GUARD_TEST_OUT")+".busy", nil, 0o600)
-		select {}
+		mark.Busy("Test GPU", "긴 번역")
+		os.WriteFile(out+".busy", nil, 0o600)
 	case "cpu-fails": // fails with no GPU computing
-		m := FromEnv()
-		m.Busy("Test GPU", "다 끝난 글")
-		m.Idle()
+		mark.Busy("Test GPU", "다 끝난 글")
+		mark.Idle()
 		os.Exit(3)
 	}
+	select {}
 }
 
-func child(t *testing.T, how string) (code int, out string) {
+// child supervises this test binary as the window, ending as how says; it returns the exit code, the report the
+// window was started again with ("" for none) and how many times the window was started.
+func child(t *testing.T, how string, while func(out string)) (code int, report string, starts int) {
+	out := filepath.Join(t.TempDir(), "report.json")
 	t.Setenv("GUARD_TEST_CHILD", how)
-	out = filepath.Join(t.TempDir(), "report.json")
 	t.Setenv("GUARD_TEST_OUT", out)
-	return supervise(os.Args[0], []string{"-test.run=^$"}), out
+	if while != nil {
+		go while(out)
+	}
+	code = supervise(os.Args[0], []string{"-test.run=^$"})
+	b, _ := os.ReadFile(out)
+	s, _ := os.ReadFile(out + ".starts")
+	return code, string(b), strings.Count(string(s), "\n")
 }
 
-// A window that ends while a GPU computes is started again once, with the device, the text and the cause.
+// A window that aborts while a GPU computes is started again once, with the device, the text and the cause.
 func TestWindowStartsAgainAfterAGPUCrash(t *testing.T) {
-	code, out := child(t, "gpu-abort")
-	if code != 0 {
-		t.Fatalf("exit code %d, want the restarted window's 0", code)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatalf("the window was not started again with a report: %v", err)
+	code, report, starts := child(t, "gpu-abort", nil)
+	if code != 0 || starts != 2 {
+		t.Fatalf("exit code %d after %d starts, want the second start's 0", code, starts)
 	}
 	var r Report
-	json.Unmarshal(b, &r)
+	json.Unmarshal([]byte(report), &r)
 	want := Report{Device: "Test GPU", Text: "번역하던 글", Cause: "CUDA error: an illegal memory access was encountered"}
 	if r != want {
 		t.Errorf("report %+v, want %+v", r, want)
 	}
 }
 
-// Once only: a window that crashes again is not started a third time, and its exit code is passed on.
+// A window that crashes again is not started a third time, and its exit status is passed on.
 func TestSecondCrashEnds(t *testing.T) {
-	if code, _ := child(t, "always-abort"); code == 0 {
-		t.Error("a window that kept crashing ended with 0")
+	if code, _, starts := child(t, "always-abort", nil); code != 2 || starts != 2 {
+		t.Errorf("exit code %d after %d starts, want Go's 2 after two", code, starts)
 	}
 }
 
-// A window that fails with no GPU computing is not started again.
-func TestOtherFailuresAreNotRetried(t *testing.T) {
-	code, out := child(t, "cpu-fails")
-	if code != 3 {
-		t.Errorf("exit code %d, want 3", code)
-	}
-	if _, err := os.Stat(out); err == nil {
-		t.Error("it was started again")
-	}
-}
-
-// A window that a SIGTERM passed on by the parent ends (a logout) is not started again, GPU busy or not.
-func TestSignalledWindowIsNotStartedAgain(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "report")
-	t.Setenv("GUARD_TEST_CHILD", "gpu-busy")
-	t.Setenv("GUARD_TEST_OUT", out)
-	go func() {
+// Not started again: a Go panic (exit status 2 as well, but no crash in C code), a failure with no GPU computing,
+// and a window that SIGTERM ends (a logout: the parent passes it on), GPU busy or not.
+func TestOtherEndsAreNotRetried(t *testing.T) {
+	term := func(out string) {
 		for {
 			if _, err := os.Stat(out + ".busy"); err == nil {
 				syscall.Kill(os.Getpid(), syscall.SIGTERM) // to this process, the parent, which passes it on
@@ -101,11 +97,14 @@ func TestSignalledWindowIsNotStartedAgain(t *testing.T) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-	}()
-	if code := supervise(os.Args[0], []string{"-test.run=^$"}); code != 128+int(syscall.SIGTERM) {
-		t.Errorf("exit code %d, want %d", code, 128+int(syscall.SIGTERM))
 	}
-	if _, err := os.Stat(out); err == nil {
-		t.Error("the window was started again after a SIGTERM")
+	for _, c := range []struct {
+		how   string
+		while func(string)
+		code  int
+	}{{"gpu-panic", nil, 2}, {"cpu-fails", nil, 3}, {"gpu-busy", term, 128 + int(syscall.SIGTERM)}} {
+		if code, report, starts := child(t, c.how, c.while); code != c.code || starts != 1 || report != "" {
+			t.Errorf("%s: exit code %d after %d starts (report %q), want %d after one", c.how, code, starts, report, c.code)
+		}
 	}
 }
