@@ -48,8 +48,19 @@ type guardedEngine struct {
 	mark *guard.Mark
 }
 
+// sourceKey carries the text the user typed, which a request's (glossary-steered) text may differ from.
+type sourceKey struct{}
+
+func withSource(ctx context.Context, text string) context.Context {
+	return context.WithValue(ctx, sourceKey{}, text)
+}
+
 func (g guardedEngine) Translate(ctx context.Context, req inference.Request, onPiece func(piece, soFar string)) (inference.Result, error) {
-	g.mark.Busy(g.Info().Device, req.Text)
+	text, ok := ctx.Value(sourceKey{}).(string)
+	if !ok {
+		text = req.Text
+	}
+	g.mark.Busy(g.Info().Device, text)
 	defer g.mark.Idle()
 	return g.Engine.Translate(ctx, req, onPiece)
 }

@@ -83,7 +83,8 @@ type closeCounter struct {
 
 func (c *closeCounter) Close() { c.closes.Add(1) }
 
-// A model on a GPU keeps the guard's mark, with the window's text, while it translates; one on the CPU never does.
+// A model on a GPU keeps the guard's mark, with the text as the user typed it, while it translates; one on the CPU
+// never does.
 func TestGuardedLoadMarksGPUTranslations(t *testing.T) {
 	for _, layers := range []int{0, 24} {
 		path := filepath.Join(t.TempDir(), "mark.json")
@@ -94,7 +95,9 @@ func TestGuardedLoadMarksGPUTranslations(t *testing.T) {
 			t.Fatal(err)
 		}
 		var during []byte
-		_, err = e.Translate(context.Background(), inference.Request{Text: "번역할 글"}, func(string, string) {
+		// The session passes the text as typed beside the request's, which a glossary may have changed.
+		ctx := withSource(context.Background(), "번역할 글")
+		_, err = e.Translate(ctx, inference.Request{Text: "번역할 text"}, func(string, string) {
 			if during == nil {
 				during, _ = os.ReadFile(path)
 			}

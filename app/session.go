@@ -257,7 +257,7 @@ func (s *Session) run(ctx context.Context, id uint64, text string, dir inference
 		done, of = d, n
 		mu.Unlock()
 	}
-	res, err := tr.Translate(ctx, inference.Request{Text: terms.Steer(text), Direction: dir, OnProgress: progress}, func(_, text string) {
+	res, err := tr.Translate(withSource(ctx, text), inference.Request{Text: terms.Steer(text), Direction: dir, OnProgress: progress}, func(_, text string) {
 		mu.Lock()
 		defer mu.Unlock()
 		soFar = text
