@@ -271,8 +271,11 @@ func (c *Controller) record(u Update) {
 			case c.closed:
 			case err != nil:
 				if !c.unsaved && c.events.HistoryFailed != nil {
-					c.events.HistoryFailed(fmt.Errorf("This translation was not saved in the history: %w. "+
-						"The entries saved before it are kept, and history saves again once there is room.", err))
+					then := "The entries saved before it are kept."
+					if errors.Is(err, history.ErrDiskFull) {
+						then = "The entries saved before it are kept, and history saves again once there is room."
+					}
+					c.events.HistoryFailed(fmt.Errorf("This translation was not saved in the history: %w. %s", err, then))
 				}
 				c.unsaved = true
 			default:

@@ -38,6 +38,8 @@ func TestFullDiskHistoryIsReported(t *testing.T) {
 	if !errors.Is(err, history.ErrDiskFull) {
 		t.Errorf("history failure %v, want ErrDiskFull", err)
 	}
+	c.writes.Wait()  // the three writes have ended,
+	f.run(func() {}) // and what they told the front end has run
 	select {
 	case err := <-f.unsaved:
 		t.Errorf("said again: %v", err)
