@@ -109,7 +109,7 @@ const MinContext = 128
 // too short for one prompt, a rotary width that is odd, zero or wider than a head, a negative or NaN epsilon.
 func checkHyperparameters(info *gguf.Info) error {
 	arch := info.Architecture()
-	if n, ok := uintMeta(info, arch+".context_length"); ok && n < MinContext {
+	if n, ok := uintMeta(info, arch+".context_length"); ok && n != 0 && n < MinContext { // 0 means 2048 (ContextSize)
 		return fmt.Errorf("a damaged header: its context length is %d tokens, too short to translate in (at least %d)", n, MinContext)
 	}
 	if rot, ok := uintMeta(info, arch+".rope.dimension_count"); ok {

@@ -20,8 +20,11 @@ import (
 // llama.cpp abort or read out of bounds ends the child and not the test.
 const loadChildEnv = "GUGUGO_TEST_LOAD_CHILD"
 
-// runLoadChild is a loader child's work: load the model and translate a few tokens; exit 3 when the Go side or
-// llama.cpp refused the file with an error.
+// refusedExit is a loader child's exit status when the Go side or llama.cpp refused the file with an error: not
+// Go's 2 nor the C runtime's 3 of an abort.
+const refusedExit = 77
+
+// runLoadChild is a loader child's work: load the model and translate a few tokens.
 func runLoadChild() (code int, ok bool) {
 	path := os.Getenv(loadChildEnv)
 	if path == "" {
@@ -30,12 +33,12 @@ func runLoadChild() (code int, ok bool) {
 	e, err := Load(path, Options{GPULayers: 0, Threads: 1})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "refused:", err)
-		return 3, true
+		return refusedExit, true
 	}
 	defer e.Close()
 	if _, err := e.Translate(context.Background(), Request{Text: "hello 안녕", MaxTokens: 4}, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "translate:", err)
-		return 3, true
+		return refusedExit, true
 	}
 	return 0, true
 }
@@ -60,7 +63,7 @@ func loadsSafely(t *testing.T, path string, data []byte) (refused bool) {
 		t.Fatalf("loading the file did not end in 30 s:\n%s", head(stderr.String(), 1500))
 	case err == nil:
 		return false
-	case errors.As(err, &exit) && exit.ExitCode() == 3:
+	case errors.As(err, &exit) && exit.ExitCode() == refusedExit:
 		return true
 	case errors.As(err, &exit):
 		status := exit.Sys().(syscall.WaitStatus)
