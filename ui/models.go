@@ -185,11 +185,14 @@ func (w *Window) recoverFromGPUCrash(r guard.Report) {
 	if r.Text != "" {
 		w.source.SetText(r.Text)
 	}
-	cause := ""
+	cause, back := "", ""
 	if r.Cause != "" {
 		cause = " (" + r.Cause + ")"
 	}
-	dialog.ShowInformation("GPU", fmt.Sprintf("Gugugo stopped while translating on %s%s. It started again on the CPU, "+
-		"with your text back in the window.\n\nOnce the GPU's driver or Gugugo's GPU plugin is updated, choose the GPU again "+
-		"in Settings → Translation → Device.", r.Device, cause), w.win)
+	if r.Text != "" {
+		back = ", with your text back in the window"
+	}
+	dialog.ShowInformation("GPU", fmt.Sprintf("Gugugo stopped while translating on %s%s. It started again on the CPU%s."+
+		"\n\nOnce the GPU's driver or Gugugo's GPU plugin is updated, choose the GPU again "+
+		"in Settings → Translation → Device.", r.Device, cause, back), w.win)
 }
