@@ -43,12 +43,13 @@ type Conn struct {
 	mu       sync.Mutex
 	grabs    map[grabKey]*grab
 	watchers []chan time.Time
-	readMu   sync.Mutex // one selection read at a time: they share prop, and replies are matched by selection and target
+	readMu   sync.Mutex  // one selection read at a time: they share prop, and replies are matched by selection and target
+	lastType xproto.Atom // the type of what convert last returned; readMu guards it
 	replies  chan xproto.SelectionNotifyEvent
 	chunks   chan struct{} // a new value of prop: the next chunk of an INCR transfer
 	xfixes   bool
 	closed   chan struct{}
-	pongs    chan uint32 // answers to MeasureResponsiveness's pings, while it runs
+	pongs    chan [2]uint32 // answers to MeasureResponsiveness's pings while it runs: the ping and its window
 	pingAtom xproto.Atom
 }
 
@@ -152,7 +153,7 @@ func (x *Conn) events() {
 			x.mu.Lock()
 			if x.pongs != nil && e.Format == 32 && e.Data.Data32[0] == uint32(x.pingAtom) {
 				select {
-				case x.pongs <- e.Data.Data32[1]:
+				case x.pongs <- [2]uint32{e.Data.Data32[1], e.Data.Data32[2]}:
 				default:
 				}
 			}
@@ -240,6 +241,9 @@ func (x *Conn) ReadSelection(which string, max int) (string, error) {
 	x.readMu.Lock()
 	defer x.readMu.Unlock()
 	text, err := x.convert(which, sel, x.utf8, max)
+	if err == nil && x.lastType == xproto.AtomString {
+		return latin1(text), nil
+	}
 	return string(text), err
 }
 
@@ -331,6 +335,7 @@ func (x *Conn) convert(which string, sel, target xproto.Atom, max int) ([]byte, 
 			if tooLarge {
 				return nil, desktop.ErrTooLarge
 			}
+			x.lastType = r.Type
 			return r.Value, nil
 		case <-timeout:
 			return nil, fmt.Errorf("the program that owns the %s selection did not answer", which)
@@ -341,6 +346,15 @@ func (x *Conn) convert(which string, sel, target xproto.Atom, max int) ([]byte, 
 }
 
 var errClosed = errors.New("the X11 connection is closed")
+
+// latin1 decodes the Latin-1 text of a STRING selection.
+func latin1(b []byte) string {
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
+}
 
 // isA tells whether data of type typ is what was asked for as target. Some owners answer any request with what
 // they hold (xclip -t image/png sends its PNG to a request for text); older programs answer a request for text in
@@ -394,6 +408,7 @@ func (x *Conn) incrTransfer(which string, target xproto.Atom, max int) ([]byte, 
 		if !x.isA(r.Type, target) { // drained like an oversized one, then reported as no such data
 			other = true
 		}
+		x.lastType = r.Type
 		if testIncrChunk != nil {
 			testIncrChunk(n)
 		}

@@ -37,7 +37,8 @@ func (x *Conn) MeasureResponsiveness(window uint32, every time.Duration, stop <-
 		[]uint32{xproto.EventMaskSubstructureNotify}).Check(); err != nil {
 		return Responsiveness{}, fmt.Errorf("X11: %w", err)
 	}
-	pongs := make(chan uint32, 1024)
+	defer xproto.ChangeWindowAttributes(x.c, x.root, xproto.CwEventMask, []uint32{xproto.EventMaskNoEvent})
+	pongs := make(chan [2]uint32, 1024)
 	x.mu.Lock()
 	x.pongs, x.pingAtom = pongs, ping
 	x.mu.Unlock()
@@ -66,8 +67,10 @@ func (x *Conn) MeasureResponsiveness(window uint32, every time.Duration, stop <-
 	wait:
 		for {
 			select {
-			case s := <-pongs:
-				answer(s, time.Now())
+			case p := <-pongs:
+				if p[1] == window { // not another client's ping of another window
+					answer(p[0], time.Now())
+				}
 			case <-tick.C:
 				break wait
 			case <-stop:

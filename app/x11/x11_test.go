@@ -265,6 +265,11 @@ func TestReadSelections(t *testing.T) {
 		t.Errorf("PRIMARY: %q, %v", s, err)
 	}
 	desktoptest.TooLarge(t, x, func(text string) { copyWith(t, x, d, desktop.Clipboard, text) })
+	// An older program's Latin-1 STRING comes out as UTF-8.
+	copyFile(t, d, "STRING", []byte("caf\xe9 cr\xe8me"), func() bool {
+		s, err := x.ReadSelection(desktop.Clipboard, 1<<20)
+		return s == "café crème" && err == nil
+	})
 }
 
 // countChunks counts the chunks of INCR transfers until the test ends.
