@@ -253,7 +253,7 @@ wait_state '"device":"[^"]*Gugugo Test GPU' 60 && ok || bad "the model is not on
 win=$(xdotool search --sync --name '^Gugugo$' | head -1)
 text9="오늘은 날씨가 맑고 따뜻해서 공원에 산책하러 가기로 했습니다. 친구들과 함께 점심을 먹고 이야기를 나눴어요."
 paste_and_translate "$text9"
-if wait_state "\"source\":\"$text9\".*\"device\":\"on CPU" 60 && grep -q "the window ended while Gugugo Test GPU was translating" "$tmp/app.log" &&
+if wait_state "\"source\":\"$text9\",\"translated\":\"$text9\".*\"status\":\"Done in.*\"device\":\"on CPU" 60 && grep -q "the window ended while Gugugo Test GPU was translating" "$tmp/app.log" &&
 	grep -q '"device":"cpu"' "$prefs"; then ok; else
 	bad "after the GPU plugin crashed: $(cat "$state" "$prefs"; tail -5 "$tmp/app.log")"
 fi
