@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"log"
+	"os"
+
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -16,8 +19,10 @@ const AppID = "io.github.gugugo_desktop.gugugo"
 
 // Run opens the main window and returns when it is closed.
 func Run(modelPath, stateFile, version string) {
+	notice := setAsideBrokenPreferences(preferencesPath())
+	log.SetOutput(&preferencesRaceFilter{out: os.Stderr})
 	a := fyneapp.NewWithID(AppID)
-	opts := Options{Load: app.LoadEngine, ModelPath: modelPath, StateFile: stateFile, Version: version}
+	opts := Options{Load: app.LoadEngine, ModelPath: modelPath, StateFile: stateFile, Version: version, SettingsNotice: notice}
 	if mark := guard.FromEnv(); mark != nil {
 		opts.Load = app.GuardedLoad(app.LoadEngine, mark)
 		inference.LogErrors()

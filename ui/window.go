@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -48,6 +49,8 @@ type Options struct {
 	// Desktop gives the global hotkey, the selections and clipboard changes; nil where there is none (no X11
 	// display). When it is also a desktop.Placer the popup opens at the pointer.
 	Desktop appdesktop.Input
+	// SettingsNotice, when set, says that the settings file was unreadable and set aside (setAsideBrokenPreferences).
+	SettingsNotice string
 	// GPUCrash, when set, says that the window was started again because the process ended while a GPU was
 	// translating (package guard): the window then runs on the CPU, puts the text back and says so.
 	GPUCrash *guard.Report
@@ -118,6 +121,9 @@ func NewWindow(a fyne.App, opts Options) *Window {
 	w.win.SetCloseIntercept(w.onCloseRequest)
 	w.applyDesktop()
 
+	if opts.SettingsNotice != "" {
+		dialog.ShowInformation("Settings", opts.SettingsNotice, w.win) // the status line would be overwritten first
+	}
 	if opts.GPUCrash != nil {
 		w.recoverFromGPUCrash(*opts.GPUCrash)
 	}
