@@ -43,8 +43,7 @@ type Conn struct {
 	mu       sync.Mutex
 	grabs    map[grabKey]*grab
 	watchers []chan time.Time
-	readMu   sync.Mutex  // one selection read at a time: they share prop, and replies are matched by selection and target
-	lastType xproto.Atom // the type of what convert last returned; readMu guards it
+	readMu   sync.Mutex // one selection read at a time: they share prop, and replies are matched by selection and target
 	replies  chan xproto.SelectionNotifyEvent
 	chunks   chan struct{} // a new value of prop: the next chunk of an INCR transfer
 	xfixes   bool
@@ -240,9 +239,9 @@ func (x *Conn) ReadSelection(which string, max int) (string, error) {
 	}
 	x.readMu.Lock()
 	defer x.readMu.Unlock()
-	text, err := x.convert(which, sel, x.utf8, max)
-	if err == nil && x.lastType == xproto.AtomString {
-		return latin1(text), nil
+	text, typ, err := x.convert(which, sel, x.utf8, max)
+	if typ == xproto.AtomString {
+		return latin1(text), err
 	}
 	return string(text), err
 }
@@ -256,7 +255,7 @@ var imageTargets = [...]string{"image/png", "image/jpeg", "image/gif"}
 func (x *Conn) ReadClipboardImage(max int) ([]byte, error) {
 	x.readMu.Lock()
 	defer x.readMu.Unlock()
-	b, err := x.convert(desktop.Clipboard, x.clipboard, x.targets, 64<<10)
+	b, _, err := x.convert(desktop.Clipboard, x.clipboard, x.targets, 64<<10)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +265,7 @@ func (x *Conn) ReadClipboardImage(max int) ([]byte, error) {
 	}
 	for _, want := range x.images {
 		if slices.Contains(offered, want) {
-			data, err := x.convert(desktop.Clipboard, x.clipboard, want, max)
+			data, _, err := x.convert(desktop.Clipboard, x.clipboard, want, max)
 			if err == nil && len(data) == 0 {
 				return nil, desktop.ErrNoImage // the clipboard changed since it offered the image
 			}
@@ -298,9 +297,10 @@ func (x *Conn) ReadClipboardImage(max int) ([]byte, error) {
 // stall is how long a selection's owner may take to answer, or to send the next chunk of an INCR transfer.
 const stall = 2 * time.Second
 
-// convert asks the owner of selection sel (named which) for it as target and returns what it sends: nil when there
-// is no owner or it cannot convert, ErrTooLarge when it is over max bytes. The caller holds readMu.
-func (x *Conn) convert(which string, sel, target xproto.Atom, max int) ([]byte, error) {
+// convert asks the owner of selection sel (named which) for it as target and returns what it sends, and its type:
+// nil when there is no owner, it cannot convert or it sends another type, ErrTooLarge when it is over max bytes. The
+// caller holds readMu.
+func (x *Conn) convert(which string, sel, target xproto.Atom, max int) ([]byte, xproto.Atom, error) {
 	select {
 	case <-x.replies: // a late answer to a read that timed out
 	default:
@@ -314,7 +314,7 @@ func (x *Conn) convert(which string, sel, target xproto.Atom, max int) ([]byte, 
 				continue
 			}
 			if e.Property == xproto.AtomNone {
-				return nil, nil
+				return nil, 0, nil
 			}
 			// The owner set the property before it answered, so any new value seen so far is no chunk of this
 			// transfer, which starts when the property is deleted below.
@@ -323,24 +323,21 @@ func (x *Conn) convert(which string, sel, target xproto.Atom, max int) ([]byte, 
 			default:
 			}
 			r, tooLarge, err := x.take(max)
-			if err != nil {
-				return nil, err
-			}
-			if r.Type == x.incr {
+			switch {
+			case err != nil:
+				return nil, 0, err
+			case r.Type == x.incr:
 				return x.incrTransfer(which, target, max)
+			case !x.isA(r.Type, target):
+				return nil, r.Type, nil
+			case tooLarge:
+				return nil, r.Type, desktop.ErrTooLarge
 			}
-			if !x.isA(r.Type, target) {
-				return nil, nil
-			}
-			if tooLarge {
-				return nil, desktop.ErrTooLarge
-			}
-			x.lastType = r.Type
-			return r.Value, nil
+			return r.Value, r.Type, nil
 		case <-timeout:
-			return nil, fmt.Errorf("the program that owns the %s selection did not answer", which)
+			return nil, 0, fmt.Errorf("the program that owns the %s selection did not answer", which)
 		case <-x.closed:
-			return nil, errClosed
+			return nil, 0, errClosed
 		}
 	}
 }
@@ -376,16 +373,17 @@ var testIncrChunk func(n int)
 // once the one before is deleted, and ends with an empty one. Past max bytes, it drains the rest unread, which costs
 // little, rather than leave the owner waiting for a deletion: ICCCM has no way to cancel a transfer, and some owners
 // serve one at a time (xclip before 0.13 answered nobody else meanwhile).
-func (x *Conn) incrTransfer(which string, target xproto.Atom, max int) ([]byte, error) {
+func (x *Conn) incrTransfer(which string, target xproto.Atom, max int) ([]byte, xproto.Atom, error) {
 	var data []byte
-	tooLarge, other := false, false
+	var typ xproto.Atom
+	tooLarge := false
 	for {
 		select {
 		case <-x.chunks:
 		case <-time.After(stall):
-			return nil, fmt.Errorf("the program that owns the %s selection stopped sending it midway", which)
+			return nil, 0, fmt.Errorf("the program that owns the %s selection stopped sending it midway", which)
 		case <-x.closed:
-			return nil, errClosed
+			return nil, 0, errClosed
 		}
 		budget := max - len(data)
 		if tooLarge {
@@ -393,26 +391,23 @@ func (x *Conn) incrTransfer(which string, target xproto.Atom, max int) ([]byte, 
 		}
 		r, over, err := x.take(budget)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		n := len(r.Value) + int(r.BytesAfter)
 		if n == 0 {
 			switch {
-			case other:
-				return nil, nil
+			case typ != 0 && !x.isA(typ, target):
+				return nil, typ, nil // another type than asked for: no such data
 			case tooLarge:
-				return nil, desktop.ErrTooLarge
+				return nil, typ, desktop.ErrTooLarge
 			}
-			return data, nil
+			return data, typ, nil
 		}
-		if !x.isA(r.Type, target) { // drained like an oversized one, then reported as no such data
-			other = true
-		}
-		x.lastType = r.Type
+		typ = r.Type
 		if testIncrChunk != nil {
 			testIncrChunk(n)
 		}
-		if over || other {
+		if over {
 			tooLarge, data = true, nil
 			continue
 		}
