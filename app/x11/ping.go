@@ -78,9 +78,6 @@ func (x *Conn) MeasureResponsiveness(window uint32, every time.Duration, stop <-
 				for s := range sent {
 					answer(s, end)
 				}
-				if len(waits) == 0 {
-					return Responsiveness{}, fmt.Errorf("window %#x answered no ping", window)
-				}
 				slices.Sort(waits)
 				return Responsiveness{Pings: len(waits), Longest: waits[len(waits)-1], Median: waits[len(waits)/2]}, nil
 			}
