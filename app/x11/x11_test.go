@@ -241,13 +241,22 @@ func TestHotkeyFiresAndConflicts(t *testing.T) {
 func copyWith(t *testing.T, x *Conn, display, which, text string) {
 	t.Helper()
 	run(t, display, text, "xclip", "-selection", strings.ToLower(which))
+	waitFor(t, "xclip to take the "+which+" selection", func() bool {
+		got, err := x.ReadSelection(which, 4<<20)
+		return err == nil && got == text
+	})
+}
+
+// waitFor polls ok for two seconds: xclip's child takes a selection a moment after xclip returns.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
 	for i := 0; i < 100; i++ {
-		if got, err := x.ReadSelection(which, 4<<20); err == nil && got == text {
+		if ok() {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("xclip did not take the %s selection", which)
+	t.Fatalf("timed out waiting for %s", what)
 }
 
 func TestReadSelections(t *testing.T) {
@@ -332,13 +341,7 @@ func copyFile(t *testing.T, display, target string, data []byte, ready func() bo
 		t.Fatal(err)
 	}
 	run(t, display, "", "xclip", "-selection", "clipboard", "-t", target, "-i", f)
-	for i := 0; i < 100; i++ {
-		if ready() {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("xclip did not take the clipboard with %s", target)
+	waitFor(t, "xclip to take the clipboard with "+target, ready)
 }
 
 func TestReadClipboardImage(t *testing.T) {
