@@ -36,17 +36,10 @@ func (w *Window) onShortcut(s fyne.Shortcut) bool {
 		}
 		if w.opts.Desktop != nil {
 			w.pasteText()
-			return true
+		} else { // no desktop connection (tests, no X11): Fyne reads the clipboard, on this goroutine
+			w.paste(sc.Clipboard.Content(), nil)
 		}
-		// Without a desktop connection (tests, no X11), Fyne reads the clipboard on this goroutine.
-		text := sc.Clipboard.Content()
-		if text == "" && w.pasteImage() {
-			return true
-		}
-		if len(text)+len(w.source.Text) > MaxSourceBytes {
-			w.refusePaste(len(text))
-			return true
-		}
+		return true
 	}
 	return false
 }
@@ -65,20 +58,23 @@ func (w *Window) pasteText() {
 	var err error
 	w.inBackground(func() {
 		text, err = w.opts.Desktop.ReadSelection(appdesktop.Clipboard, MaxSourceBytes)
-	}, func() {
-		switch {
-		case errors.Is(err, appdesktop.ErrTooLarge):
-			w.refusePaste(-1)
-		case err != nil:
-			w.setState("Not pasted: " + err.Error())
-		case text == "":
-			w.pasteImage()
-		case len(text)+len(w.source.Text) > MaxSourceBytes:
-			w.refusePaste(len(text))
-		default:
-			w.source.TypedShortcut(&fyne.ShortcutPaste{Clipboard: pastedText(text)})
-		}
-	})
+	}, func() { w.paste(text, err) })
+}
+
+// paste puts text read from the clipboard in at the cursor, or says why not; with no text, it reads a copied image.
+func (w *Window) paste(text string, err error) {
+	switch {
+	case errors.Is(err, appdesktop.ErrTooLarge):
+		w.refusePaste(-1)
+	case err != nil:
+		w.setState("Not pasted: " + err.Error())
+	case text == "":
+		w.pasteImage()
+	case len(text)+len(w.source.Text) > MaxSourceBytes:
+		w.refusePaste(len(text))
+	default:
+		w.source.TypedShortcut(&fyne.ShortcutPaste{Clipboard: pastedText(text)})
+	}
 }
 
 // refusePaste says why a text of n bytes (-1: more than MaxSourceBytes) was not pasted.
