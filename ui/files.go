@@ -109,11 +109,11 @@ func (w *Window) onFile(s app.FileStatus) {
 // maxPastedImage bounds an image read from the clipboard: a 4K screenshot as PNG is under 20 MB.
 const maxPastedImage = 64 << 20
 
-// pasteImage reads the image on the clipboard, when the desktop can give one, and reports whether it tries.
-func (w *Window) pasteImage() bool {
+// pasteImage reads the image on the clipboard, when the desktop can give one.
+func (w *Window) pasteImage() {
 	r, ok := w.opts.Desktop.(appdesktop.ImageReader)
 	if !ok {
-		return false
+		return
 	}
 	var img image.Image
 	var err error
@@ -133,7 +133,6 @@ func (w *Window) pasteImage() bool {
 			w.readImage(img, "the pasted image")
 		}
 	})
-	return true
 }
 
 // readImageFile decodes an image file off the UI goroutine and reads its text.
